@@ -1,0 +1,99 @@
+/// @file schema.hpp
+/// @brief The database schema: term prefixes, value slots, metadata keys and the schema version.
+///
+/// This header is the single owner of the layout the indexer writes and the searcher reads.
+/// Prefixes follow Omega's conventions (docs/termprefixes.rst): single capitals are the
+/// conventional ones, Wiredesk's own start with X. docs/ARCHITECTURE.md has the same table.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <xapian.h>
+
+#include "wiredesk/common/article.hpp"
+
+namespace wiredesk::schema {
+
+/// Bumped whenever the meaning of a term, slot or stored field changes. The indexer refuses to
+/// write to, and the searcher refuses to read, a database of another version.
+inline constexpr std::string_view kVersion = "1";
+
+/// Metadata key holding kVersion.
+inline constexpr std::string_view kVersionKey = "wiredesk:schema";
+/// Metadata key prefix of the per-file state: `wiredesk:file:<hash of path>` -> JSON
+/// {"path", "size", "mtime_ns", "articles"}. Written in the same commit as the file's articles.
+inline constexpr std::string_view kFileStateKeyPrefix = "wiredesk:file:";
+/// Metadata key of the time (ISO 8601) of the last commit by the indexer.
+inline constexpr std::string_view kLastCommitKey = "wiredesk:last-commit";
+
+/// Term prefixes. Body words carry no prefix.
+namespace prefix {
+/// Unique article id (boolean); re-indexing replaces by this term, never duplicates.
+inline constexpr std::string_view kId = "Q";
+/// Words of the headline (with positions), like Omega's S.
+inline constexpr std::string_view kTitle = "S";
+/// Stemmed forms are the same prefix with Z before it (Xapian's TermGenerator convention,
+/// which QueryParser's STEM_SOME expects): `Zword` for body, `ZSword` for headline.
+inline constexpr std::string_view kStemmed = "Z";
+/// Publication day `YYYYMMDD`, month `YYYYMM`, year `YYYY` (boolean filters).
+inline constexpr std::string_view kDay = "D";
+inline constexpr std::string_view kMonth = "M";
+inline constexpr std::string_view kYear = "Y";
+/// Language, ISO 639-1 (`Len`), boolean.
+inline constexpr std::string_view kLanguage = "L";
+/// Host of the article's URL, lower-case (`Hwww.example.com`), boolean.
+inline constexpr std::string_view kHost = "H";
+/// Source (outlet) key: the name folded by source_key() (`XSRCetv bharat`), boolean.
+inline constexpr std::string_view kSource = "XSRC";
+/// The file the article came from (hashed path, see file_key()), boolean: deleting or
+/// replacing a file removes exactly its articles.
+inline constexpr std::string_view kFile = "XFILE";
+/// Articles without a date carry this term, so "undated" can be filtered and counted.
+inline constexpr std::string_view kUndated = "XUNDATED";
+}  // namespace prefix
+
+/// Value slots. Each slot's encoding is given beside it.
+enum Slot : Xapian::valueno {
+    /// `YYYYMMDD` string (sorts as text; Xapian::DateRangeProcessor reads it).
+    kSlotDay = 0,
+    /// Xapian::sortable_serialise(seconds since the epoch, UTC): exact time for sorting and the
+    /// recency boost.
+    kSlotTime = 1,
+    /// The source's display name, as first seen ("ETV Bharat"). Facets count this.
+    kSlotSource = 2,
+    /// ISO 639-1 language code ("en"); "und" when detection was not reliable.
+    kSlotLanguage = 3,
+};
+
+/// Terms longer than this are not indexed (Xapian's limit is 245 bytes; longer "words" are URLs,
+/// base64 or markup debris that nobody searches for).
+inline constexpr std::size_t kMaxWordBytes = 64;
+
+/// The headline counts this many times a body occurrence (its wdf increment), which BM25 then
+/// weighs; Omega uses 5 for titles too.
+inline constexpr unsigned kTitleWeight = 5;
+
+/// The term for a source name: case-folded, accent-folded, white space collapsed, so that
+/// `source:"etv bharat"` and "ETV Bharat" meet.
+std::string source_term(std::string_view source_name);
+
+/// The unique id term; ids longer than a term can hold are replaced by a hash of themselves.
+std::string id_term(std::string_view article_id);
+
+/// The term tying an article to its input file, and the metadata key of that file's state.
+std::string file_term(std::string_view path);
+std::string file_state_key(std::string_view path);
+
+/// The document data: a JSON object {"id", "title", "body", "source", "url", "lang", "date"
+/// (ISO 8601 UTC, absent when undated), "path", "line" (absent unless the format has lines)}.
+/// The body is stored whole: snippets and the article view are made from it.
+std::string encode_article_data(const Article& article);
+/// Reads document data written by encode_article_data(). @throws Error on malformed data.
+Article decode_article_data(std::string_view data);
+
+/// Stable 64-bit FNV-1a hash, as 16 hex digits: used where a name must become a short key.
+/// Stable across builds and platforms (unlike std::hash).
+std::string stable_hash_hex(std::string_view text);
+
+}  // namespace wiredesk::schema

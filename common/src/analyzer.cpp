@@ -1,0 +1,186 @@
+#include "wiredesk/common/analyzer.hpp"
+
+#include <map>
+#include <stdexcept>
+
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/ustring.h>
+#include <unicode/utext.h>
+#include <xapian.h>
+
+#include "wiredesk/common/errors.hpp"
+#include "wiredesk/common/schema.hpp"
+
+namespace wiredesk {
+namespace {
+
+bool is_ascii(std::string_view text) noexcept {
+    for (const char c : text) {
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+    }
+    return true;
+}
+
+/// Apostrophe and dash variants that news copy mixes freely ("Ukraine’s" vs "Ukraine's").
+UChar32 fold_punctuation(UChar32 c) noexcept {
+    switch (c) {
+        case 0x2018:  // left single quotation mark
+        case 0x2019:  // right single quotation mark
+        case 0x02BC:  // modifier letter apostrophe
+        case 0x02B9:  // modifier letter prime
+        case 0xFF07:  // fullwidth apostrophe
+        case 0x2032:  // prime
+            return '\'';
+        case 0x2010:
+        case 0x2011:
+        case 0x2012:
+        case 0x2013:
+        case 0x2014:
+        case 0x2015:
+        case 0x2212:
+            return '-';
+        default:
+            return c;
+    }
+}
+
+const char* stemmer_name(std::string_view language) noexcept {
+    // Xapian 1.4's Snowball stemmers by ISO 639-1 code. Ukrainian has none in 1.4: its words
+    // are indexed unstemmed (exact forms still match).
+    static const std::map<std::string_view, const char*> names = {
+        {"ar", "arabic"},     {"hy", "armenian"},  {"eu", "basque"},     {"ca", "catalan"},
+        {"da", "danish"},     {"nl", "dutch"},     {"en", "english"},    {"fi", "finnish"},
+        {"fr", "french"},     {"de", "german"},    {"hu", "hungarian"},  {"id", "indonesian"},
+        {"ga", "irish"},      {"it", "italian"},   {"lt", "lithuanian"}, {"ne", "nepali"},
+        {"no", "norwegian"},  {"nb", "norwegian"}, {"nn", "norwegian"},  {"pt", "portuguese"},
+        {"ro", "romanian"},   {"ru", "russian"},   {"es", "spanish"},    {"sv", "swedish"},
+        {"ta", "tamil"},      {"tr", "turkish"},
+    };
+    const auto found = names.find(language);
+    return found == names.end() ? nullptr : found->second;
+}
+
+}  // namespace
+
+struct Analyzer::Impl {
+    const icu::Normalizer2* nfkc_casefold = nullptr;
+    const icu::Normalizer2* nfd = nullptr;
+    const icu::Normalizer2* nfc = nullptr;
+    std::unique_ptr<icu::BreakIterator> words;
+    std::map<std::string, Xapian::Stem, std::less<>> stemmers;
+
+    Impl() {
+        UErrorCode status = U_ZERO_ERROR;
+        nfkc_casefold = icu::Normalizer2::getNFKCCasefoldInstance(status);
+        nfd = icu::Normalizer2::getNFDInstance(status);
+        nfc = icu::Normalizer2::getNFCInstance(status);
+        words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+        if (U_FAILURE(status) || !words) {
+            throw Error(std::string("cannot initialise ICU text analysis: ") +
+                        u_errorName(status));
+        }
+    }
+
+    std::string fold(std::string_view text) const {
+        if (is_ascii(text)) {
+            // ASCII needs neither normalization nor accent folding: most words of most archives
+            // take this path, which keeps analysis cheap.
+            std::string out(text);
+            for (char& c : out) {
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            }
+            return out;
+        }
+        UErrorCode status = U_ZERO_ERROR;
+        const auto input = icu::UnicodeString::fromUTF8(
+            icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+        icu::UnicodeString folded = nfkc_casefold->normalize(input, status);
+        icu::UnicodeString decomposed = nfd->normalize(folded, status);
+        if (U_FAILURE(status)) return std::string(text);
+
+        // Drop combining marks, except after Cyrillic letters where the mark makes another
+        // letter of the alphabet (й from и, ї from і) rather than an accent.
+        icu::UnicodeString stripped;
+        UScriptCode base_script = USCRIPT_COMMON;
+        for (int32_t i = 0; i < decomposed.length();) {
+            const UChar32 c = decomposed.char32At(i);
+            i += U16_LENGTH(c);
+            if (u_charType(c) == U_NON_SPACING_MARK) {
+                if (base_script == USCRIPT_CYRILLIC) stripped.append(c);
+                continue;
+            }
+            base_script = uscript_getScript(c, &status);
+            stripped.append(fold_punctuation(c));
+        }
+        icu::UnicodeString composed = nfc->normalize(stripped, status);
+        if (U_FAILURE(status)) return std::string(text);
+        std::string out;
+        composed.toUTF8String(out);
+        return out;
+    }
+
+    Xapian::Stem* stemmer_for(std::string_view language) {
+        const auto found = stemmers.find(language);
+        if (found != stemmers.end()) return &found->second;
+        const char* name = stemmer_name(language);
+        if (name == nullptr) return nullptr;
+        const auto inserted = stemmers.emplace(std::string(language), Xapian::Stem(name));
+        return &inserted.first->second;
+    }
+};
+
+Analyzer::Analyzer() : m_impl(std::make_unique<Impl>()) {}
+Analyzer::~Analyzer() = default;
+Analyzer::Analyzer(Analyzer&&) noexcept = default;
+Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
+
+std::size_t Analyzer::tokenize(std::string_view text,
+                               const std::function<void(const Token&)>& sink,
+                               std::size_t first_position) {
+    UErrorCode status = U_ZERO_ERROR;
+    // UTF-8 UText: the break iterator's boundaries are then byte offsets into `text`, so
+    // tokens can point back at the original for highlighting without a UTF-16 copy.
+    UText* utext = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()),
+                                  &status);
+    if (U_FAILURE(status)) throw Error(std::string("ICU cannot read text: ") + u_errorName(status));
+    m_impl->words->setText(utext, status);
+
+    std::size_t position = first_position;
+    int32_t start = m_impl->words->first();
+    for (int32_t end = m_impl->words->next(); end != icu::BreakIterator::DONE;
+         start = end, end = m_impl->words->next()) {
+        // Rule status UBRK_WORD_NONE marks spaces and punctuation; numbers, letters, kana and
+        // ideographs have statuses from UBRK_WORD_NUMBER upwards.
+        if (m_impl->words->getRuleStatus() < UBRK_WORD_NONE_LIMIT) continue;
+        const auto begin = static_cast<std::size_t>(start);
+        const auto stop = static_cast<std::size_t>(end);
+        Token token{fold(text.substr(begin, stop - begin)), position++, begin, stop};
+        if (token.exact.empty() || token.exact.size() > schema::kMaxWordBytes) continue;
+        sink(token);
+    }
+    utext_close(utext);
+    return position;
+}
+
+std::vector<Token> Analyzer::tokenize(std::string_view text) {
+    std::vector<Token> tokens;
+    tokenize(text, [&tokens](const Token& token) { tokens.push_back(token); });
+    return tokens;
+}
+
+std::string Analyzer::fold(std::string_view text) const { return m_impl->fold(text); }
+
+std::string Analyzer::stem(std::string_view folded_word, std::string_view language) {
+    Xapian::Stem* stemmer = m_impl->stemmer_for(language);
+    if (stemmer == nullptr) return std::string(folded_word);
+    return (*stemmer)(std::string(folded_word));
+}
+
+bool Analyzer::has_stemmer(std::string_view language) {
+    return stemmer_name(language) != nullptr;
+}
+
+}  // namespace wiredesk

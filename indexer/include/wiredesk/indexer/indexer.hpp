@@ -1,0 +1,86 @@
+/// @file indexer.hpp
+/// @brief Indexing a directory tree into a Wiredesk database, incrementally.
+///
+/// Workers read, parse and analyze files in parallel; one writer (the calling thread) adds the
+/// documents in file order and commits in batches, each batch a Xapian transaction holding
+/// whole files together with their file state. An interrupted run therefore loses at most the
+/// open batch, never leaves a file half-indexed, and the next run completes the job.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "wiredesk/common/errors.hpp"
+#include "wiredesk/indexer/metadata.hpp"
+
+namespace wiredesk::indexer {
+
+struct IndexOptions {
+    std::string database;                      ///< created if absent
+    std::vector<std::filesystem::path> inputs;  ///< directories (walked recursively) or files
+    /// Glob patterns (fnmatch) matched against each file's path relative to its input root
+    /// and against its name: matching files and directories are left out.
+    std::vector<std::string> excludes;
+    unsigned threads = 0;                ///< workers; 0 means one per core
+    std::size_t batch_articles = 5000;   ///< commit after at least this many articles
+    std::size_t max_file_bytes = std::size_t{1} << 30;    ///< largest file, decompressed
+    std::size_t max_article_bytes = std::size_t{16} << 20; ///< largest one-article file
+    bool strict = false;                 ///< the first problem is fatal (StrictModeError)
+    MetadataOptions metadata;
+};
+
+/// What a run did. Article counts: `added` were new ids, `updated` replaced an article of the
+/// same id, `removed` were deleted with their file (or vanished from a changed file),
+/// `unchanged` sit in files that were not read again.
+struct IndexSummary {
+    std::size_t files_seen = 0;
+    std::size_t files_new = 0;
+    std::size_t files_changed = 0;
+    std::size_t files_unchanged = 0;
+    std::size_t files_deleted = 0;
+    std::size_t files_failed = 0;  ///< not indexed at all (binary, empty, truncated...)
+    std::size_t articles_added = 0;
+    std::size_t articles_updated = 0;
+    std::size_t articles_removed = 0;
+    std::size_t articles_unchanged = 0;
+    std::size_t problems = 0;        ///< every reported problem, whole files and single records
+    std::size_t bytes_read = 0;      ///< decompressed bytes of the files read
+    std::size_t commits = 0;
+    std::size_t documents_total = 0; ///< articles in the database at the end
+    double seconds = 0;
+    bool interrupted = false;        ///< stopped early by the stop flag; committed work kept
+};
+
+/// Progress of a run, reported after each file is written.
+struct IndexProgress {
+    std::size_t files_done = 0;
+    std::size_t files_total = 0;     ///< files to read (new and changed)
+    std::size_t articles_done = 0;
+    double seconds = 0;
+};
+
+/// Callbacks of a run; each is optional. They are called on the calling thread.
+struct IndexEvents {
+    std::function<void(const InputError&)> on_problem;
+    std::function<void(const IndexProgress&)> on_progress;
+    /// Set (from a signal handler, say) to stop after the current file and commit.
+    const std::atomic<bool>* stop = nullptr;
+};
+
+/// Thrown under IndexOptions::strict for the first problem; batches committed before stay.
+class StrictModeError : public InputError {
+public:
+    explicit StrictModeError(const InputError& cause) : InputError(cause) {}
+};
+
+/// Indexes @p options.inputs into @p options.database: new and changed files are read, their
+/// articles replace the old ones; articles of files deleted under an input root are removed.
+/// @throws DatabaseError / SchemaMismatch (nothing written), UsageError for an input that
+///         does not exist, StrictModeError under strict.
+IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events = {});
+
+}  // namespace wiredesk::indexer

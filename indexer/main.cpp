@@ -1,0 +1,206 @@
+// wiredesk-index: a thin adapter from the command line to wiredesk::indexer::index_tree().
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include "wiredesk/common/errors.hpp"
+#include "wiredesk/common/version.hpp"
+#include "wiredesk/indexer/indexer.hpp"
+
+namespace {
+
+/// Exit codes, documented in --help.
+enum ExitCode : int {
+    kExitOk = 0,
+    kExitFailure = 1,
+    kExitStrict = 2,
+    kExitWithProblems = 3,
+    kExitInterrupted = 130,
+};
+
+std::atomic<bool> g_stop_requested{false};
+
+extern "C" void request_stop(int /*signal*/) {
+    g_stop_requested.store(true);
+    // A second Ctrl-C kills at once; the database still holds every committed batch.
+    std::signal(SIGINT, SIG_DFL);
+}
+
+/// A one-line progress bar redrawn in place on stderr (only when stderr is a terminal).
+class ProgressBar {
+public:
+    void draw(const wiredesk::indexer::IndexProgress& progress) {
+        const double now = progress.seconds;
+        if (now - m_last_draw < 0.1 && progress.files_done != progress.files_total) return;
+        m_last_draw = now;
+        const double fraction =
+            progress.files_total == 0
+                ? 1.0
+                : static_cast<double>(progress.files_done) / static_cast<double>(progress.files_total);
+        constexpr int kWidth = 24;
+        const int filled = static_cast<int>(fraction * kWidth);
+        const double rate = now > 0 ? static_cast<double>(progress.articles_done) / now : 0.0;
+        const double eta = fraction > 0 ? now / fraction - now : 0.0;
+        fmt::print(stderr, "\r[{}{}] {}/{} files  {} articles  {:.0f} articles/s  ETA {}:{:02}  ",
+                   std::string(static_cast<std::size_t>(filled), '#'),
+                   std::string(static_cast<std::size_t>(kWidth - filled), '.'),
+                   progress.files_done, progress.files_total, progress.articles_done, rate,
+                   static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+        std::fflush(stderr);
+        m_visible = true;
+    }
+
+    /// Ends the bar's line so that a message printed next starts on a line of its own.
+    void clear() {
+        if (!m_visible) return;
+        fmt::print(stderr, "\r\033[K");
+        m_visible = false;
+    }
+
+private:
+    double m_last_draw = -1;
+    bool m_visible = false;
+};
+
+nlohmann::json summary_json(const wiredesk::indexer::IndexSummary& s) {
+    return {
+        {"files", {{"seen", s.files_seen}, {"new", s.files_new}, {"changed", s.files_changed},
+                   {"unchanged", s.files_unchanged}, {"deleted", s.files_deleted},
+                   {"failed", s.files_failed}}},
+        {"articles", {{"added", s.articles_added}, {"updated", s.articles_updated},
+                      {"removed", s.articles_removed}, {"unchanged", s.articles_unchanged},
+                      {"total", s.documents_total}}},
+        {"problems", s.problems},
+        {"bytes_read", s.bytes_read},
+        {"commits", s.commits},
+        {"seconds", s.seconds},
+        {"interrupted", s.interrupted},
+    };
+}
+
+void print_summary(const wiredesk::indexer::IndexSummary& s, const std::string& database) {
+    fmt::print("{}: {} articles added, {} updated, {} removed, {} unchanged; {} in the database\n",
+               database, s.articles_added, s.articles_updated, s.articles_removed,
+               s.articles_unchanged, s.documents_total);
+    fmt::print("files: {} seen, {} new, {} changed, {} unchanged, {} deleted, {} failed; "
+               "{} problems; {:.2f} s ({:.0f} articles/s)\n",
+               s.files_seen, s.files_new, s.files_changed, s.files_unchanged, s.files_deleted,
+               s.files_failed, s.problems, s.seconds,
+               s.seconds > 0 ? static_cast<double>(s.articles_added + s.articles_updated) / s.seconds
+                             : 0.0);
+    if (s.interrupted) fmt::print("interrupted: committed work is kept; run again to finish\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    namespace indexer = wiredesk::indexer;
+    indexer::IndexOptions options;
+    std::vector<std::string> inputs;
+    bool json = false;
+    bool quiet = false;
+    bool no_progress = false;
+    std::size_t max_file_mb = options.max_file_bytes >> 20;
+    std::size_t max_article_mb = options.max_article_bytes >> 20;
+
+    CLI::App app{
+        "wiredesk-index: index a directory of news articles into a Wiredesk (Xapian) database.\n\n"
+        "Walks the given directories recursively and reads plain text (.txt), HTML pages and\n"
+        "JSON / JSON Lines files, each also gzip-compressed; formats are recognised by content\n"
+        "as well as by name. Runs are incremental: files unchanged since the last run are not\n"
+        "read again, changed files replace their articles, deleted files lose theirs.\n\n"
+        "Examples:\n"
+        "  wiredesk-index --db news.db ~/archive/\n"
+        "  wiredesk-index --db news.db --source 'Harbor Wire' --exclude '*.bak' feeds/ wire/\n"
+        "  wiredesk-index --db news.db --json ~/archive/ | jq .articles\n\n"
+        "Problems with single files or records are printed to stderr as `path[:line]: reason`\n"
+        "and skipped; the run goes on.\n\n"
+        "Exit codes:\n"
+        "  0    indexed, no problems\n"
+        "  1    failure: database missing, unwritable, locked or of another schema version\n"
+        "  2    --strict: stopped at the first problem (batches committed before it are kept)\n"
+        "  3    indexed, but some files or records were skipped (see stderr)\n"
+        "  130  interrupted (Ctrl-C): committed batches are kept; run again to finish\n"
+        "  other: usage errors (CLI11's codes)"};
+    app.set_version_flag("--version", std::string("wiredesk-index ") + wiredesk::kVersionString);
+    app.add_option("--db", options.database, "Database directory (created if absent)")
+        ->required();
+    app.add_option("inputs", inputs, "Directories or files to index")->required();
+    app.add_option("--threads,-j", options.threads,
+                   "Worker threads for reading and analysis (default: one per core)");
+    app.add_option("--batch", options.batch_articles,
+                   "Commit after this many articles; an interrupted run loses at most one batch")
+        ->capture_default_str();
+    app.add_option("--exclude", options.excludes,
+                   "Leave out files and directories matching this glob (relative path or "
+                   "name); repeatable");
+    app.add_option("--source", options.metadata.default_source,
+                   "Source for articles that name none and have no URL");
+    app.add_flag("--date-from-mtime", options.metadata.date_from_mtime,
+                 "Date undated articles with their file's modification time");
+    app.add_flag("--strict", options.strict, "Stop at the first problem (exit code 2)");
+    app.add_option("--max-file-size", max_file_mb, "Largest file read, in MB (decompressed)")
+        ->capture_default_str();
+    app.add_option("--max-article-size", max_article_mb,
+                   "Largest single-article (text or HTML) file, in MB")
+        ->capture_default_str();
+    app.add_flag("--json", json, "Print the summary as one JSON object on stdout");
+    app.add_flag("--quiet,-q", quiet, "Print problems only, no summary or progress");
+    app.add_flag("--no-progress", no_progress, "No progress bar (it only shows on a terminal)");
+    CLI11_PARSE(app, argc, argv);
+
+    options.max_file_bytes = max_file_mb << 20;
+    options.max_article_bytes = max_article_mb << 20;
+    for (const auto& input : inputs) options.inputs.emplace_back(input);
+
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
+
+    ProgressBar bar;
+    const bool show_progress = !quiet && !no_progress && !json && isatty(STDERR_FILENO) != 0;
+    indexer::IndexEvents events;
+    events.stop = &g_stop_requested;
+    events.on_problem = [&bar](const wiredesk::InputError& problem) {
+        bar.clear();
+        std::cerr << problem.what() << '\n';
+    };
+    if (show_progress) {
+        events.on_progress = [&bar](const indexer::IndexProgress& progress) { bar.draw(progress); };
+    }
+
+    try {
+        const indexer::IndexSummary summary = indexer::index_tree(options, events);
+        bar.clear();
+        if (json) {
+            std::cout << summary_json(summary).dump(2) << '\n';
+        } else if (!quiet) {
+            print_summary(summary, options.database);
+        }
+        if (summary.interrupted) return kExitInterrupted;
+        return summary.problems == 0 ? kExitOk : kExitWithProblems;
+    } catch (const indexer::StrictModeError& error) {
+        bar.clear();
+        std::cerr << "wiredesk-index: stopped (--strict) at: " << error.what() << '\n';
+        return kExitStrict;
+    } catch (const wiredesk::UsageError& error) {
+        bar.clear();
+        std::cerr << "wiredesk-index: " << error.what() << '\n';
+        return kExitFailure;
+    } catch (const std::exception& error) {
+        bar.clear();
+        std::cerr << "wiredesk-index: " << error.what() << '\n';
+        return kExitFailure;
+    } catch (const Xapian::Error& error) {
+        bar.clear();
+        std::cerr << "wiredesk-index: database error: " << error.get_description() << '\n';
+        return kExitFailure;
+    }
+}

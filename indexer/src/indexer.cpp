@@ -1,0 +1,589 @@
+#include "wiredesk/indexer/indexer.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include "wiredesk/common/database.hpp"
+#include "wiredesk/common/schema.hpp"
+#include "wiredesk/common/text.hpp"
+#include "wiredesk/indexer/document_builder.hpp"
+#include "wiredesk/indexer/input_file.hpp"
+#include "wiredesk/indexer/reader.hpp"
+
+namespace wiredesk::indexer {
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Articles analyzed per task: big enough to amortise the queue, small enough that one large
+/// JSON Lines file keeps every core busy.
+constexpr std::size_t kArticlesPerTask = 64;
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// What the database remembers of a file, to tell whether it changed.
+struct FileState {
+    std::string path;
+    std::uintmax_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::size_t articles = 0;
+};
+
+std::string encode_state(const FileState& state) {
+    return nlohmann::json{{"path", state.path},
+                          {"size", state.size},
+                          {"mtime_ns", state.mtime_ns},
+                          {"articles", state.articles}}
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<FileState> decode_state(const std::string& data) {
+    const auto json = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object() || !json.contains("path")) return std::nullopt;
+    FileState state;
+    state.path = json.value("path", "");
+    state.size = json.value("size", std::uintmax_t{0});
+    state.mtime_ns = json.value("mtime_ns", std::int64_t{0});
+    state.articles = json.value("articles", std::size_t{0});
+    return state;
+}
+
+std::map<std::string, FileState> load_file_states(const Xapian::Database& database) {
+    std::map<std::string, FileState> states;
+    const std::string prefix(schema::kFileStateKeyPrefix);
+    for (auto key = database.metadata_keys_begin(prefix); key != database.metadata_keys_end(prefix);
+         ++key) {
+        if (auto state = decode_state(database.get_metadata(*key))) {
+            states.emplace(state->path, std::move(*state));
+        }
+    }
+    return states;
+}
+
+std::int64_t mtime_ns(const fs::directory_entry& entry) {
+    const auto time = entry.last_write_time();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+}
+
+/// File times are in the file clock's epoch; dates are Unix seconds.
+UnixTime to_unix_time(fs::file_time_type time) {
+    const auto system = fs::file_time_type::clock::to_sys(time);
+    return std::chrono::duration_cast<std::chrono::seconds>(system.time_since_epoch()).count();
+}
+
+bool is_excluded(const fs::path& relative, const std::vector<std::string>& excludes) {
+    const std::string path = relative.generic_string();
+    const std::string name = relative.filename().string();
+    for (const auto& pattern : excludes) {
+        if (fnmatch(pattern.c_str(), path.c_str(), 0) == 0 ||
+            fnmatch(pattern.c_str(), name.c_str(), 0) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool is_hidden(const fs::path& path) {
+    const std::string name = path.filename().string();
+    return name.size() > 1 && name[0] == '.' && name != "..";
+}
+
+/// A file found by the walk.
+struct FoundFile {
+    std::string path;  ///< absolute, normalised: the file's identity in the database
+    std::uintmax_t size = 0;
+    std::int64_t mtime_ns = 0;
+    UnixTime mtime = 0;
+};
+
+/// Walks the inputs; problems with directories go to @p on_problem.
+std::vector<FoundFile> find_files(const IndexOptions& options,
+                                  const std::vector<fs::path>& roots,
+                                  const std::function<void(const InputError&)>& on_problem) {
+    std::vector<FoundFile> files;
+    const auto add = [&](const fs::directory_entry& entry) {
+        std::error_code error;
+        FoundFile file;
+        file.path = entry.path().string();
+        file.size = entry.file_size(error);
+        if (!error) {
+            file.mtime_ns = mtime_ns(entry);
+            file.mtime = to_unix_time(entry.last_write_time());
+        }
+        if (error) {
+            on_problem(InputError(file.path, std::nullopt, "cannot stat: " + error.message()));
+            return;
+        }
+        files.push_back(std::move(file));
+    };
+    for (const fs::path& root : roots) {
+        std::error_code error;
+        if (fs::is_regular_file(root, error)) {
+            add(fs::directory_entry(root));
+            continue;
+        }
+        fs::recursive_directory_iterator walker(
+            root, fs::directory_options::skip_permission_denied, error);
+        if (error) {
+            on_problem(InputError(root.string(), std::nullopt, "cannot read: " + error.message()));
+            continue;
+        }
+        for (auto it = walker; it != fs::recursive_directory_iterator();) {
+            const fs::directory_entry& entry = *it;
+            const fs::path relative = entry.path().lexically_relative(root);
+            const bool skip = is_hidden(entry.path()) || is_excluded(relative, options.excludes);
+            if (entry.is_directory(error)) {
+                if (skip) it.disable_recursion_pending();
+            } else if (!skip && entry.is_regular_file(error)) {
+                add(entry);
+            }
+            it.increment(error);
+            if (error) {
+                on_problem(InputError(entry.path().string(), std::nullopt,
+                                      "cannot read directory: " + error.message()));
+                error.clear();
+            }
+        }
+    }
+    std::sort(files.begin(), files.end(),
+              [](const FoundFile& a, const FoundFile& b) { return a.path < b.path; });
+    files.erase(std::unique(files.begin(), files.end(),
+                            [](const FoundFile& a, const FoundFile& b) { return a.path == b.path; }),
+                files.end());
+    return files;
+}
+
+bool is_under(const std::string& path, const std::vector<fs::path>& roots) {
+    for (const fs::path& root : roots) {
+        const std::string prefix = root.string();
+        if (path == prefix) return true;
+        const std::string directory = prefix.ends_with('/') ? prefix : prefix + "/";
+        if (path.rfind(directory, 0) == 0) return true;
+    }
+    return false;
+}
+
+/// One file on its way through the pipeline: read by one task, analyzed by several.
+struct FileWork {
+    FoundFile file;
+    std::vector<Article> articles;
+    std::vector<Xapian::Document> documents;        ///< parallel to articles
+    std::vector<std::optional<InputError>> skipped; ///< parallel to articles: why not indexed
+    std::vector<InputError> reader_problems;
+    std::optional<InputError> failure;               ///< the whole file could not be read
+    std::size_t tasks_left = 0;                      ///< analysis tasks still to finish
+    bool read_done = false;
+    bool done = false;
+};
+
+/// The worker pool: reads files and analyzes their articles, in parallel, ahead of the writer.
+class Pipeline {
+public:
+    Pipeline(const IndexOptions& options, std::vector<FoundFile> files, unsigned threads)
+        : m_options(options), m_readers(make_default_readers()) {
+        m_work.reserve(files.size());
+        for (auto& file : files) {
+            auto work = std::make_unique<FileWork>();
+            work->file = std::move(file);
+            m_work.push_back(std::move(work));
+        }
+        // Read-ahead window: enough files in flight to keep every worker busy, few enough to
+        // bound memory when files are large.
+        m_window = std::max<std::size_t>(4, 2 * static_cast<std::size_t>(threads));
+        {
+            std::lock_guard lock(m_mutex);
+            schedule_reads_locked();
+        }
+        for (unsigned i = 0; i < threads; ++i) m_threads.emplace_back([this] { work_loop(); });
+    }
+
+    ~Pipeline() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+            m_tasks.clear();
+        }
+        m_task_ready.notify_all();
+        for (auto& thread : m_threads) thread.join();
+    }
+
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
+
+    [[nodiscard]] std::size_t size() const noexcept { return m_work.size(); }
+    [[nodiscard]] std::size_t bytes_read() const noexcept { return m_bytes_read.load(); }
+
+    /// Waits until file @p index is read and analyzed, and lets the workers read further.
+    FileWork& wait_for(std::size_t index) {
+        std::unique_lock lock(m_mutex);
+        m_file_done.wait(lock, [&] { return m_work[index]->done; });
+        m_consumed = index + 1;
+        schedule_reads_locked();
+        m_task_ready.notify_all();
+        return *m_work[index];
+    }
+
+    /// Frees what file @p index holds once it is written.
+    void release(std::size_t index) {
+        std::lock_guard lock(m_mutex);
+        m_work[index].reset();
+    }
+
+private:
+    using Task = std::function<void(DocumentBuilder&)>;
+
+    void schedule_reads_locked() {
+        while (m_next_read < m_work.size() && m_next_read < m_consumed + m_window) {
+            const std::size_t index = m_next_read++;
+            m_tasks.emplace_back([this, index](DocumentBuilder&) { read_file(index); });
+        }
+    }
+
+    void work_loop() {
+        DocumentBuilder builder;  // one per thread: analyzers are not thread-safe
+        while (true) {
+            Task task;
+            {
+                std::unique_lock lock(m_mutex);
+                m_task_ready.wait(lock, [&] { return m_stopping || !m_tasks.empty(); });
+                if (m_stopping) return;
+                task = std::move(m_tasks.front());
+                m_tasks.pop_front();
+            }
+            task(builder);
+        }
+    }
+
+    void read_file(std::size_t index) {
+        FileWork& work = *m_work[index];
+        try {
+            std::string content = read_input_file(work.file.path, m_options.max_file_bytes);
+            SourceText source{work.file.path, source_name(work.file.path), content};
+            const Reader* reader = choose_reader(m_readers, source);
+            if (reader == nullptr) {
+                throw InputError(work.file.path, std::nullopt,
+                                 "binary or unrecognised content: not an article format");
+            }
+            if (reader->name() != "json" && content.size() > m_options.max_article_bytes) {
+                throw InputError(work.file.path, std::nullopt,
+                                 "a single " + std::string(reader->name()) + " article of " +
+                                     std::to_string(content.size() >> 20) +
+                                     " MB is over the --max-article-size limit");
+            }
+            m_bytes_read += content.size();
+            reader->read(
+                source, [&](Article&& article) { work.articles.push_back(std::move(article)); },
+                [&](const InputError& problem) { work.reader_problems.push_back(problem); });
+            if (work.articles.empty() && work.reader_problems.empty()) {
+                throw InputError(work.file.path, std::nullopt, "no articles found");
+            }
+        } catch (const InputError& error) {
+            work.failure = error;
+            work.articles.clear();
+        } catch (const std::exception& error) {
+            work.failure = InputError(work.file.path, std::nullopt, error.what());
+            work.articles.clear();
+        }
+
+        const std::size_t count = work.articles.size();
+        work.documents.resize(count);
+        work.skipped.resize(count);
+        std::lock_guard lock(m_mutex);
+        work.read_done = true;
+        work.tasks_left = (count + kArticlesPerTask - 1) / kArticlesPerTask;
+        if (work.tasks_left == 0) {
+            work.done = true;
+            m_file_done.notify_all();
+            return;
+        }
+        // Analysis goes to the front of the queue: finishing files in order keeps the writer
+        // fed and memory bounded.
+        for (std::size_t begin = count; begin > 0;) {
+            const std::size_t end = begin;
+            begin = begin >= kArticlesPerTask ? begin - kArticlesPerTask : 0;
+            // Keep chunk boundaries aligned to multiples of kArticlesPerTask.
+            if (end % kArticlesPerTask != 0) begin = end - end % kArticlesPerTask;
+            m_tasks.emplace_front([this, index, begin, end](DocumentBuilder& builder) {
+                analyze(index, begin, end, builder);
+            });
+        }
+        m_task_ready.notify_all();
+    }
+
+    void analyze(std::size_t index, std::size_t begin, std::size_t end, DocumentBuilder& builder) {
+        FileWork& work = *m_work[index];
+        MetadataOptions metadata = m_options.metadata;
+        metadata.file_mtime = work.file.mtime;
+        for (std::size_t i = begin; i < end; ++i) {
+            Article& article = work.articles[i];
+            try {
+                if (article.path.empty()) article.path = work.file.path;
+                resolve_metadata(article, metadata);
+                work.documents[i] = builder.build(article);
+            } catch (const InputError& error) {
+                work.skipped[i] = error;
+            } catch (const std::exception& error) {
+                work.skipped[i] = InputError(work.file.path, article.line, error.what());
+            }
+        }
+        std::lock_guard lock(m_mutex);
+        if (--work.tasks_left == 0) {
+            work.done = true;
+            m_file_done.notify_all();
+        }
+    }
+
+    static std::string source_name(const std::string& path) {
+        std::string name = ascii_lower(fs::path(path).filename().string());
+        if (name.ends_with(".gz")) name.resize(name.size() - 3);
+        return name;
+    }
+
+    const IndexOptions& m_options;
+    std::vector<std::unique_ptr<Reader>> m_readers;  // const after construction: shared
+    std::vector<std::unique_ptr<FileWork>> m_work;
+    std::deque<Task> m_tasks;
+    std::mutex m_mutex;
+    std::condition_variable m_task_ready;
+    std::condition_variable m_file_done;
+    std::vector<std::thread> m_threads;
+    std::size_t m_next_read = 0;
+    std::size_t m_consumed = 0;
+    std::size_t m_window = 4;
+    bool m_stopping = false;
+    std::atomic<std::size_t> m_bytes_read{0};
+};
+
+/// The ids of the articles a file contributed, read back from the database.
+std::set<std::string> ids_of_file(const Xapian::Database& database, const std::string& path) {
+    std::set<std::string> ids;
+    const std::string term = schema::file_term(path);
+    const std::string id_prefix(schema::prefix::kId);
+    for (auto posting = database.postlist_begin(term); posting != database.postlist_end(term);
+         ++posting) {
+        auto terms = database.termlist_begin(*posting);
+        terms.skip_to(id_prefix);
+        if (terms != database.termlist_end(*posting) && (*terms).rfind(id_prefix, 0) == 0) {
+            ids.insert(*terms);
+        }
+    }
+    return ids;
+}
+
+/// Feeds "did you mean": the exact (unprefixed) words of an article, which is what a user types.
+/// Numbers are left out: they would only ever "correct" one number into another.
+void add_spellings(Xapian::WritableDatabase& database, const Xapian::Document& document) {
+    for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
+        const std::string& word = *term;
+        const unsigned char first = static_cast<unsigned char>(word[0]);
+        if (first >= 'A' && first <= 'Z') continue;  // prefixed: S, Z, Q, XSRC...
+        if (first >= '0' && first <= '9') continue;
+        database.add_spelling(word, term.get_wdf());
+    }
+}
+
+/// Commits in batches, each one Xapian transaction: a crash loses at most the open batch.
+class BatchWriter {
+public:
+    BatchWriter(Xapian::WritableDatabase& database, std::size_t batch_articles)
+        : m_database(database), m_batch_articles(batch_articles) {
+        m_database.begin_transaction();
+    }
+
+    void counted(std::size_t articles) {
+        m_pending += articles;
+        if (m_pending >= m_batch_articles) commit();
+    }
+
+    void commit() {
+        m_database.set_metadata(std::string(schema::kLastCommitKey),
+                                format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
+                                                   std::chrono::system_clock::now()
+                                                       .time_since_epoch())
+                                                   .count()));
+        m_database.commit_transaction();
+        ++m_commits;
+        m_pending = 0;
+        m_database.begin_transaction();
+    }
+
+    void finish() {
+        commit();
+        m_database.commit_transaction();
+    }
+
+    /// Drops the open batch: for errors that may have left a file half-written in it.
+    void cancel() noexcept {
+        try {
+            m_database.cancel_transaction();
+        } catch (...) {
+            // The database is closing on an error already; the last commit stands.
+        }
+    }
+
+    [[nodiscard]] std::size_t commits() const noexcept { return m_commits; }
+
+private:
+    Xapian::WritableDatabase& m_database;
+    std::size_t m_batch_articles;
+    std::size_t m_pending = 0;
+    std::size_t m_commits = 0;
+};
+
+}  // namespace
+
+IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) {
+    const auto start = Clock::now();
+    IndexSummary summary;
+
+    std::vector<fs::path> roots;
+    for (const fs::path& input : options.inputs) {
+        std::error_code error;
+        if (!fs::exists(input, error)) {
+            throw UsageError(input.string() + ": no such file or directory");
+        }
+        roots.push_back(fs::weakly_canonical(fs::absolute(input)));
+    }
+
+    const auto report = [&](const InputError& problem) {
+        ++summary.problems;
+        if (events.on_problem) events.on_problem(problem);
+        if (options.strict) throw StrictModeError(problem);
+    };
+
+    Xapian::WritableDatabase database = open_database_for_writing(options.database);
+    auto states = load_file_states(database);
+    std::vector<FoundFile> found = find_files(options, roots, report);
+    summary.files_seen = found.size();
+
+    std::vector<FoundFile> to_read;
+    std::set<std::string> present;
+    for (FoundFile& file : found) {
+        present.insert(file.path);
+        const auto state = states.find(file.path);
+        if (state == states.end()) {
+            ++summary.files_new;
+        } else if (state->second.size == file.size && state->second.mtime_ns == file.mtime_ns) {
+            ++summary.files_unchanged;
+            summary.articles_unchanged += state->second.articles;
+            continue;
+        } else {
+            ++summary.files_changed;
+        }
+        to_read.push_back(std::move(file));
+    }
+
+    BatchWriter writer(database, std::max<std::size_t>(1, options.batch_articles));
+    try {
+        // Files that vanished from under an input root take their articles with them.
+        for (const auto& [path, state] : states) {
+            if (present.count(path) != 0 || !is_under(path, roots)) continue;
+            const std::string term = schema::file_term(path);
+            summary.articles_removed += database.get_termfreq(term);
+            database.delete_document(term);
+            database.set_metadata(schema::file_state_key(path), "");
+            ++summary.files_deleted;
+        }
+
+        const unsigned threads =
+            options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+        Pipeline pipeline(options, std::move(to_read), threads);
+        IndexProgress progress;
+        progress.files_total = pipeline.size();
+
+        for (std::size_t index = 0; index < pipeline.size(); ++index) {
+            if (events.stop != nullptr && events.stop->load()) {
+                summary.interrupted = true;
+                break;
+            }
+            FileWork& work = pipeline.wait_for(index);
+            const std::string& path = work.file.path;
+            const bool existed = states.count(path) != 0;
+            if (work.failure) {
+                // Nothing of a file that cannot be read replaces what was indexed from it.
+                ++summary.files_failed;
+                if (existed) summary.articles_unchanged += states[path].articles;
+                report(*work.failure);
+            } else {
+                // Problems in file order: reader problems and skipped articles by line.
+                std::vector<InputError> problems = work.reader_problems;
+                for (const auto& skipped : work.skipped) {
+                    if (skipped) problems.push_back(*skipped);
+                }
+                std::stable_sort(problems.begin(), problems.end(),
+                                 [](const InputError& a, const InputError& b) {
+                                     return a.line().value_or(0) < b.line().value_or(0);
+                                 });
+                for (const auto& problem : problems) report(problem);
+
+                std::set<std::string> old_ids;
+                if (existed) {
+                    old_ids = ids_of_file(database, path);
+                    database.delete_document(schema::file_term(path));
+                }
+                std::set<std::string> new_ids;
+                for (std::size_t i = 0; i < work.documents.size(); ++i) {
+                    if (work.skipped[i]) continue;
+                    const std::string id = schema::id_term(work.articles[i].id);
+                    if (!new_ids.insert(id).second) {
+                        // The same id twice in one file: the later record wins, counted once.
+                        database.replace_document(id, work.documents[i]);
+                        continue;
+                    }
+                    if (old_ids.count(id) != 0 || database.term_exists(id)) {
+                        ++summary.articles_updated;
+                    } else {
+                        ++summary.articles_added;
+                    }
+                    database.replace_document(id, work.documents[i]);
+                    add_spellings(database, work.documents[i]);
+                }
+                for (const auto& id : old_ids) {
+                    if (new_ids.count(id) == 0) ++summary.articles_removed;
+                }
+                database.set_metadata(
+                    schema::file_state_key(path),
+                    encode_state({path, work.file.size, work.file.mtime_ns, new_ids.size()}));
+                progress.articles_done += new_ids.size();
+                writer.counted(new_ids.size());
+            }
+            pipeline.release(index);
+            ++progress.files_done;
+            progress.seconds = seconds_since(start);
+            if (events.on_progress) events.on_progress(progress);
+        }
+        summary.bytes_read = pipeline.bytes_read();
+        writer.finish();
+    } catch (const StrictModeError&) {
+        // Strict mode stops between files: everything written so far is whole files. Keep it.
+        writer.finish();
+        throw;
+    } catch (...) {
+        // Anything else (a write error, disk full) may strike mid-file: drop the open batch.
+        writer.cancel();
+        throw;
+    }
+    summary.commits = writer.commits();
+    summary.documents_total = database.get_doccount();
+    summary.seconds = seconds_since(start);
+    return summary;
+}
+
+}  // namespace wiredesk::indexer

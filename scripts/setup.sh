@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Wiredesk needs (Debian 12 packages) and builds it into build/.
+# Safe to run again: installs only what is missing, rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config
+  libxapian-dev xapian-tools libicu-dev libcld2-dev libgumbo-dev zlib1g-dev
+  nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "Installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build_type="${WIREDESK_BUILD_TYPE:-RelWithDebInfo}"
+cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" ${WIREDESK_CMAKE_ARGS:-} >/dev/null
+cmake --build build -j "$(nproc)"

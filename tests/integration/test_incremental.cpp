@@ -1,0 +1,170 @@
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
+
+#include <xapian.h>
+
+#include "index_helpers.hpp"
+#include "test_support.hpp"
+#include "wiredesk/common/schema.hpp"
+
+using wiredesk::test::index_into;
+using wiredesk::test::stored_articles;
+using wiredesk::test::TempDir;
+using wiredesk::test::write_file;
+
+namespace {
+
+std::string story(const std::string& headline, const std::string& body) {
+    return headline + "\n\n" + body + "\n";
+}
+
+std::string jsonl_line(const std::string& id, const std::string& title, const std::string& text) {
+    return R"({"id": ")" + id + R"(", "title": ")" + title + R"(", "text": ")" + text +
+           R"(", "date": "2026-01-24", "source": "Harbor Wire"})" + "\n";
+}
+
+/// A tree of three files: two one-article texts and a JSON Lines file of three articles.
+void write_tree(const TempDir& dir) {
+    write_file(dir / "archive/a.txt", story("Port strike ends", "Dock workers returned on Monday after a week-long strike."));
+    write_file(dir / "archive/sub/b.txt", story("Rates held", "The central bank held its rate at 3.5 per cent."));
+    write_file(dir / "archive/feed.jsonl",
+               jsonl_line("hw-1", "Flood warning", "Rivers rose across the valley overnight.") +
+                   jsonl_line("hw-2", "Chess final", "The final game was drawn after six hours.") +
+                   jsonl_line("hw-3", "Drought relief", "Aid convoys reached the northern districts."));
+}
+
+/// Makes sure a rewritten file gets a new modification time even on coarse clocks.
+void touch_later(const std::filesystem::path& path) {
+    const auto now = std::filesystem::last_write_time(path);
+    std::filesystem::last_write_time(path, now + std::chrono::seconds(2));
+}
+
+}  // namespace
+
+TEST_CASE("a second run over an unchanged tree reads nothing and adds nothing") {
+    TempDir dir;
+    write_tree(dir);
+    const std::string db = (dir / "db").string();
+    const auto first = index_into(db, {(dir / "archive").string()});
+    CHECK(first.summary.articles_added == 5);
+    CHECK(first.summary.files_new == 3);
+    CHECK(first.problems.empty());
+
+    const auto second = index_into(db, {(dir / "archive").string()});
+    CHECK(second.summary.articles_added == 0);
+    CHECK(second.summary.articles_updated == 0);
+    CHECK(second.summary.articles_removed == 0);
+    CHECK(second.summary.articles_unchanged == 5);
+    CHECK(second.summary.files_unchanged == 3);
+    CHECK(second.summary.bytes_read == 0);  // not a single file was opened again
+    CHECK(Xapian::Database(db).get_doccount() == 5);
+}
+
+TEST_CASE("an edited file's articles are replaced, never duplicated") {
+    TempDir dir;
+    write_tree(dir);
+    const std::string db = (dir / "db").string();
+    index_into(db, {(dir / "archive").string()});
+
+    // hw-2 is rewritten, hw-3 is dropped, hw-4 is new.
+    write_file(dir / "archive/feed.jsonl",
+               jsonl_line("hw-1", "Flood warning", "Rivers rose across the valley overnight.") +
+                   jsonl_line("hw-2", "Chess final decided", "The champion won the tiebreak.") +
+                   jsonl_line("hw-4", "Harvest begins", "Farmers began the harvest early."));
+    touch_later(dir / "archive/feed.jsonl");
+    const auto run = index_into(db, {(dir / "archive").string()});
+    CHECK(run.summary.files_changed == 1);
+    CHECK(run.summary.files_unchanged == 2);
+    CHECK(run.summary.articles_updated == 2);  // hw-1 (same text, re-read) and hw-2
+    CHECK(run.summary.articles_added == 1);    // hw-4
+    CHECK(run.summary.articles_removed == 1);  // hw-3
+
+    const auto articles = stored_articles(db);
+    CHECK(articles.size() == 5);
+    CHECK(articles.count("hw-3") == 0);
+    CHECK(articles.at("hw-2").title == "Chess final decided");
+    CHECK(Xapian::Database(db).get_termfreq(wiredesk::schema::id_term("hw-2")) == 1);
+}
+
+TEST_CASE("a deleted file's articles are removed; a new file's are added") {
+    TempDir dir;
+    write_tree(dir);
+    const std::string db = (dir / "db").string();
+    index_into(db, {(dir / "archive").string()});
+
+    std::filesystem::remove(dir / "archive/feed.jsonl");
+    write_file(dir / "archive/c.txt", story("Election called", "The mayor called an early election."));
+    const auto run = index_into(db, {(dir / "archive").string()});
+    CHECK(run.summary.files_deleted == 1);
+    CHECK(run.summary.articles_removed == 3);
+    CHECK(run.summary.articles_added == 1);
+    const auto articles = stored_articles(db);
+    CHECK(articles.size() == 3);
+    CHECK(articles.count("hw-1") == 0);
+}
+
+TEST_CASE("files outside the indexed roots are left alone by deletion") {
+    TempDir dir;
+    write_file(dir / "one/a.txt", story("First", "Text of the first archive."));
+    write_file(dir / "two/b.txt", story("Second", "Text of the second archive."));
+    const std::string db = (dir / "db").string();
+    index_into(db, {(dir / "one").string()});
+    const auto run = index_into(db, {(dir / "two").string()});
+    CHECK(run.summary.articles_added == 1);
+    CHECK(run.summary.articles_removed == 0);
+    CHECK(Xapian::Database(db).get_doccount() == 2);
+}
+
+TEST_CASE("a file that becomes unreadable keeps the articles indexed from it") {
+    TempDir dir;
+    write_tree(dir);
+    const std::string db = (dir / "db").string();
+    index_into(db, {(dir / "archive").string()});
+    write_file(dir / "archive/a.txt", std::string("\x00\x01\x02 binary now", 14));
+    touch_later(dir / "archive/a.txt");
+    const auto run = index_into(db, {(dir / "archive").string()});
+    CHECK(run.summary.files_failed == 1);
+    REQUIRE(run.problems.size() == 1);
+    CHECK(run.problems[0].find("a.txt: ") != std::string::npos);
+    CHECK(Xapian::Database(db).get_doccount() == 5);
+}
+
+TEST_CASE("excluded and hidden files are not indexed") {
+    TempDir dir;
+    write_tree(dir);
+    write_file(dir / "archive/.hidden/x.txt", story("Hidden", "Not to be indexed."));
+    write_file(dir / "archive/skip/y.txt", story("Skipped", "Not to be indexed either."));
+    const std::string db = (dir / "db").string();
+    wiredesk::indexer::IndexOptions options;
+    options.excludes = {"skip"};
+    const auto run = index_into(db, {(dir / "archive").string()}, options);
+    CHECK(run.summary.articles_added == 5);
+}
+
+TEST_CASE("the same articles are stored whatever the thread count") {
+    TempDir dir;
+    write_tree(dir);
+    for (int i = 0; i < 40; ++i) {
+        write_file(dir / ("archive/many/" + std::to_string(i) + ".txt"),
+                   story("Report " + std::to_string(i), "Body of report number " + std::to_string(i) + "."));
+    }
+    wiredesk::indexer::IndexOptions one_thread;
+    one_thread.threads = 1;
+    wiredesk::indexer::IndexOptions four_threads;
+    four_threads.threads = 4;
+    four_threads.batch_articles = 7;
+    index_into((dir / "db1").string(), {(dir / "archive").string()}, one_thread);
+    const auto run = index_into((dir / "db4").string(), {(dir / "archive").string()}, four_threads);
+    CHECK(run.summary.commits > 3);
+    const auto a = stored_articles((dir / "db1").string());
+    const auto b = stored_articles((dir / "db4").string());
+    REQUIRE(a.size() == 45);
+    REQUIRE(b.size() == 45);
+    for (const auto& [id, article] : a) {
+        REQUIRE(b.count(id) == 1);
+        CHECK(b.at(id).title == article.title);
+        CHECK(b.at(id).body == article.body);
+    }
+}

@@ -1,0 +1,130 @@
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include "index_helpers.hpp"
+#include "test_support.hpp"
+#include "wiredesk/common/schema.hpp"
+
+using wiredesk::test::TempDir;
+
+namespace {
+
+/// 3,000 articles in 150 JSON Lines files: enough for many batches of 100.
+void write_archive(const std::filesystem::path& root) {
+    std::mt19937 random(42);
+    const char* words[] = {"harbor", "strike", "council", "vote", "flood", "river", "bank",
+                           "rate",   "drought", "aid",    "talks", "envoy", "market", "grain"};
+    for (int file = 0; file < 150; ++file) {
+        std::string lines;
+        for (int article = 0; article < 20; ++article) {
+            std::string text;
+            for (int word = 0; word < 120; ++word) {
+                text += words[random() % std::size(words)];
+                text += word % 15 == 14 ? ". " : " ";
+            }
+            nlohmann::json line = {{"id", "a-" + std::to_string(file) + "-" + std::to_string(article)},
+                                   {"title", "Report " + std::to_string(file * 20 + article)},
+                                   {"text", text},
+                                   {"date", "2026-01-24"},
+                                   {"source", "Harbor Wire"}};
+            lines += line.dump() + "\n";
+        }
+        wiredesk::test::write_file(root / ("feed-" + std::to_string(1000 + file) + ".jsonl"), lines);
+    }
+}
+
+pid_t start_indexer(const std::string& db, const std::string& archive) {
+    const pid_t child = fork();
+    if (child == 0) {
+        const std::string program = (wiredesk::test::bin_dir() / "wiredesk-index").string();
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execl(program.c_str(), program.c_str(), "--db", db.c_str(), "--batch", "100",
+              "--threads", "2", archive.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    return child;
+}
+
+/// The database opens and holds whole files only: each file with a recorded state has exactly
+/// the articles that state counts, and no id appears twice.
+void check_consistent(const std::string& db) {
+    Xapian::Database database(db);
+    std::size_t recorded = 0;
+    const std::string prefix(wiredesk::schema::kFileStateKeyPrefix);
+    for (auto key = database.metadata_keys_begin(prefix); key != database.metadata_keys_end(prefix);
+         ++key) {
+        const auto state = nlohmann::json::parse(database.get_metadata(*key));
+        const std::string path = state["path"];
+        CHECK(database.get_termfreq(wiredesk::schema::file_term(path)) == state["articles"]);
+        recorded += state["articles"].get<std::size_t>();
+    }
+    CHECK(database.get_doccount() == recorded);
+    for (auto term = database.allterms_begin("Q"); term != database.allterms_end("Q"); ++term) {
+        CHECK(term.get_termfreq() == 1);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("an indexer killed with SIGKILL leaves whole committed batches; a re-run completes") {
+    TempDir dir;
+    write_archive(dir / "archive");
+    const std::string db = (dir / "db").string();
+    const std::string archive = (dir / "archive").string();
+
+    std::mt19937 random(7);
+    int killed_mid_run = 0;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        const pid_t child = start_indexer(db, archive);
+        std::this_thread::sleep_for(std::chrono::milliseconds(150 + random() % 500));
+        kill(child, SIGKILL);
+        int status = 0;
+        waitpid(child, &status, 0);
+        if (WIFSIGNALED(status)) ++killed_mid_run;
+        check_consistent(db);
+    }
+    MESSAGE("killed mid-run " << killed_mid_run << " of 4 times");
+
+    const auto run = wiredesk::test::run(wiredesk::test::bin_dir() / "wiredesk-index",
+                                         {"--db", db, "--json", archive});
+    CHECK(run.exit_code == 0);
+    check_consistent(db);
+    CHECK(Xapian::Database(db).get_doccount() == 3000);
+
+    // Same articles as one uninterrupted run.
+    const std::string clean = (dir / "clean").string();
+    wiredesk::test::index_into(clean, {archive});
+    const auto interrupted_articles = wiredesk::test::stored_articles(db);
+    const auto clean_articles = wiredesk::test::stored_articles(clean);
+    CHECK(interrupted_articles.size() == clean_articles.size());
+    for (const auto& [id, article] : clean_articles) {
+        REQUIRE(interrupted_articles.count(id) == 1);
+        CHECK(interrupted_articles.at(id).body == article.body);
+    }
+}
+
+TEST_CASE("Ctrl-C stops after the current file, commits, and exits 130") {
+    TempDir dir;
+    write_archive(dir / "archive");
+    const std::string db = (dir / "db").string();
+    const pid_t child = start_indexer(db, (dir / "archive").string());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    kill(child, SIGINT);
+    int status = 0;
+    waitpid(child, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    // 130 when caught mid-run; 0 if the machine was fast enough to finish first.
+    CHECK((WEXITSTATUS(status) == 130 || WEXITSTATUS(status) == 0));
+    check_consistent(db);
+}

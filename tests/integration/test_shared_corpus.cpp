@@ -1,0 +1,78 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <string>
+
+#include <zlib.h>
+
+#include <xapian.h>
+
+#include "index_helpers.hpp"
+#include "test_support.hpp"
+
+using wiredesk::test::index_into;
+using wiredesk::test::TempDir;
+
+namespace {
+
+/// The article files of the shared corpus (the *_pairs files hold id pairs, not articles).
+const char* const kArticleFiles[] = {
+    "reuters21578.jsonl.gz",      "timeline17.jsonl.gz",       "bbc_fulltext.jsonl.gz",
+    "basil_triplets.jsonl.gz",    "ecbplus_sentences.jsonl.gz", "uci_news_aggregator_prefix.jsonl.gz",
+};
+
+constexpr std::size_t kArticlesPerFile = 2000;
+
+/// The first @p count lines of a gzip-compressed JSON Lines file.
+std::string head_lines(const std::filesystem::path& path, std::size_t count, std::size_t& taken) {
+    gzFile file = gzopen(path.c_str(), "rb");
+    REQUIRE(file != nullptr);
+    std::string out;
+    std::string line;
+    char buffer[1 << 16];
+    taken = 0;
+    while (taken < count && gzgets(file, buffer, sizeof buffer) != nullptr) {
+        line += buffer;
+        if (!line.empty() && line.back() == '\n') {
+            out += line;
+            line.clear();
+            ++taken;
+        }
+    }
+    gzclose(file);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("2,000 articles of every shared corpus file index with zero errors, as gzip") {
+    const auto shared = wiredesk::test::require_shared("indexing the shared news corpus");
+    TempDir dir;
+    std::size_t expected = 0;
+    for (const char* name : kArticleFiles) {
+        std::size_t taken = 0;
+        const std::string lines = head_lines(shared / "corpus" / name, kArticlesPerFile, taken);
+        wiredesk::test::write_gzip_file(dir / "archive" / name, lines);
+        expected += taken;
+    }
+    const auto run = index_into((dir / "db").string(), {(dir / "archive").string()});
+    for (const auto& problem : run.problems) MESSAGE(problem);
+    CHECK(run.problems.empty());
+    CHECK(run.summary.articles_added == expected);
+    // reuters21578 and ecbplus repeat no ids: every line is its own article.
+    CHECK(Xapian::Database((dir / "db").string()).get_doccount() == expected);
+}
+
+TEST_CASE("the shared corpus files index as they are, languages and dates included") {
+    const auto shared = wiredesk::test::require_shared("indexing the shared news corpus");
+    TempDir dir;
+    // basil_triplets is small and whole: dates, titles, URLs and three outlets.
+    const auto run = index_into((dir / "db").string(),
+                                {(shared / "corpus" / "basil_triplets.jsonl.gz").string()});
+    CHECK(run.problems.empty());
+    CHECK(run.summary.articles_added == 300);
+    Xapian::Database database((dir / "db").string());
+    CHECK(database.get_termfreq("Len") >= 295);
+    CHECK(database.get_termfreq("XUNDATED") == 0);
+    CHECK(database.get_termfreq("XSRCfox news") == 100);
+}

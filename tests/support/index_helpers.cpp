@@ -1,0 +1,39 @@
+#include "index_helpers.hpp"
+
+#include "wiredesk/common/schema.hpp"
+
+namespace wiredesk::test {
+
+IndexRun index_into(const std::string& database, const std::vector<std::string>& inputs,
+                    indexer::IndexOptions options) {
+    IndexRun run;
+    options.database = database;
+    options.inputs.assign(inputs.begin(), inputs.end());
+    indexer::IndexEvents events;
+    events.on_problem = [&run](const InputError& problem) { run.problems.push_back(problem.what()); };
+    run.summary = indexer::index_tree(options, events);
+    return run;
+}
+
+std::map<std::string, Article> stored_articles(const std::string& path) {
+    Xapian::Database database(path);
+    std::map<std::string, Article> articles;
+    for (auto posting = database.postlist_begin(""); posting != database.postlist_end("");
+         ++posting) {
+        Article article = schema::decode_article_data(database.get_document(*posting).get_data());
+        articles.emplace(article.id, std::move(article));
+    }
+    return articles;
+}
+
+bool article_has_term(const Xapian::Database& database, const std::string& id,
+                      const std::string& term) {
+    const std::string id_term = schema::id_term(id);
+    auto posting = database.postlist_begin(id_term);
+    if (posting == database.postlist_end(id_term)) return false;
+    auto terms = database.termlist_begin(*posting);
+    terms.skip_to(term);
+    return terms != database.termlist_end(*posting) && *terms == term;
+}
+
+}  // namespace wiredesk::test

@@ -1,0 +1,34 @@
+/// @file index_helpers.hpp
+/// @brief Indexing fixtures for the tests: run the library on a tree, read back what was stored.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+
+#include "wiredesk/common/article.hpp"
+#include "wiredesk/indexer/indexer.hpp"
+
+namespace wiredesk::test {
+
+/// The outcome of one index_tree() run with every reported problem kept.
+struct IndexRun {
+    indexer::IndexSummary summary;
+    std::vector<std::string> problems;  ///< `path[:line]: reason`, in report order
+};
+
+/// Runs the indexer library over @p inputs into @p database with @p options as the base.
+IndexRun index_into(const std::string& database, const std::vector<std::string>& inputs,
+                    indexer::IndexOptions options = {});
+
+/// Every stored article by id.
+std::map<std::string, Article> stored_articles(const std::string& database);
+
+/// Whether the document of article @p id holds @p term.
+bool article_has_term(const Xapian::Database& database, const std::string& id,
+                      const std::string& term);
+
+}  // namespace wiredesk::test

@@ -1,0 +1,137 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "wiredesk/common/analyzer.hpp"
+#include "wiredesk/common/language.hpp"
+
+using wiredesk::Analyzer;
+
+namespace {
+
+std::vector<std::string> words(Analyzer& analyzer, std::string_view text) {
+    std::vector<std::string> out;
+    for (const auto& token : analyzer.tokenize(text)) out.push_back(token.exact);
+    return out;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+}  // namespace
+
+TEST_CASE("English words are case folded and keep apostrophes, digits and hyphen parts") {
+    Analyzer analyzer;
+    const auto tokens = words(analyzer, "Don't panic: O’Neill's well-known 3.5 per cent rise in 2026!");
+    CHECK(tokens == std::vector<std::string>{"don't", "panic", "o'neill's", "well", "known", "3.5",
+                                             "per", "cent", "rise", "in", "2026"});
+}
+
+TEST_CASE("positions count words, so phrases line up across punctuation") {
+    Analyzer analyzer;
+    const auto tokens = analyzer.tokenize("Peace talks -- in Abu Dhabi.");
+    REQUIRE(tokens.size() == 5);
+    CHECK(tokens[0].position == 1);
+    CHECK(tokens[4].position == 5);
+    CHECK(tokens[4].exact == "dhabi");
+    // Offsets point back into the original text, for highlighting.
+    CHECK(std::string("Peace talks -- in Abu Dhabi.").substr(tokens[4].begin, tokens[4].end - tokens[4].begin) == "Dhabi");
+}
+
+TEST_CASE("accents fold away in Latin scripts, so café matches cafe and Zürich matches Zurich") {
+    Analyzer analyzer;
+    CHECK(analyzer.fold("Café") == "cafe");
+    CHECK(analyzer.fold("Zürich") == "zurich");
+    CHECK(analyzer.fold("São Paulo") == "sao paulo");
+    CHECK(analyzer.fold("España") == "espana");
+    CHECK(analyzer.fold("Straße") == "strasse");
+    CHECK(analyzer.fold("ﬁnance") == "finance");  // NFKC: the fi ligature
+}
+
+TEST_CASE("Cyrillic letters made with marks are kept: й and ї are letters, not accents") {
+    Analyzer analyzer;
+    CHECK(analyzer.fold("Київ") == "київ");
+    CHECK(analyzer.fold("Мирний") == "мирний");
+    CHECK(analyzer.fold("ПЕРЕГОВОРЫ") == "переговоры");
+}
+
+TEST_CASE("Russian and Ukrainian text segments into words") {
+    Analyzer analyzer;
+    const auto russian = words(analyzer, "Переговоры в Абу-Даби завершились.");
+    CHECK(russian == std::vector<std::string>{"переговоры", "в", "абу", "даби", "завершились"});
+    const auto ukrainian = words(analyzer, "Україна та Росія домовилися про обмін полоненими.");
+    CHECK(contains(ukrainian, "україна"));
+    CHECK(contains(ukrainian, "полоненими"));
+}
+
+TEST_CASE("German and French and Spanish text segments into folded words") {
+    Analyzer analyzer;
+    CHECK(words(analyzer, "Die Verhandlungen über den Frieden") ==
+          std::vector<std::string>{"die", "verhandlungen", "uber", "den", "frieden"});
+    CHECK(words(analyzer, "L'été à Genève") == std::vector<std::string>{"l'ete", "a", "geneve"});
+    CHECK(words(analyzer, "Las inundaciones en Valencia") ==
+          std::vector<std::string>{"las", "inundaciones", "en", "valencia"});
+}
+
+TEST_CASE("Chinese and Japanese text is segmented into dictionary words, not one long token") {
+    Analyzer analyzer;
+    const auto chinese = words(analyzer, "北京举行和平谈判");
+    CHECK(chinese.size() >= 3);
+    CHECK(contains(chinese, "北京"));
+    const auto japanese = words(analyzer, "東京で会議が開かれた");
+    CHECK(japanese.size() >= 3);
+    CHECK(contains(japanese, "東京"));
+}
+
+TEST_CASE("stemming follows the article's language") {
+    Analyzer analyzer;
+    CHECK(analyzer.stem("talks", "en") == analyzer.stem("talked", "en"));
+    CHECK(analyzer.stem("переговоры", "ru") == analyzer.stem("переговорах", "ru"));
+    CHECK(analyzer.stem("verhandlungen", "de") == analyzer.stem("verhandlung", "de"));
+    CHECK(analyzer.stem("negociaciones", "es") == analyzer.stem("negociacion", "es"));
+    CHECK(analyzer.stem("negociations", "fr") == analyzer.stem("negociation", "fr"));
+    // No Snowball stemmer for Ukrainian in Xapian 1.4: words stay as they are.
+    CHECK(analyzer.stem("переговорах", "uk") == "переговорах");
+    CHECK_FALSE(Analyzer::has_stemmer("uk"));
+    CHECK(Analyzer::has_stemmer("en"));
+}
+
+TEST_CASE("words longer than the term limit are dropped but keep their position") {
+    Analyzer analyzer;
+    const std::string long_word(100, 'x');
+    const auto tokens = analyzer.tokenize("before " + long_word + " after");
+    REQUIRE(tokens.size() == 2);
+    CHECK(tokens[0].position == 1);
+    CHECK(tokens[1].position == 3);
+}
+
+TEST_CASE("language detection names the language of each article") {
+    CHECK(wiredesk::detect_language(
+              "Talks end without a deal",
+              "Negotiators from both sides met for two days in the capital and agreed to meet "
+              "again next week, officials said on Sunday.") == "en");
+    CHECK(wiredesk::detect_language(
+              "Переговоры завершились",
+              "Делегации двух стран провели два дня переговоров в столице и договорились "
+              "встретиться снова на следующей неделе, сообщили официальные лица.") == "ru");
+    CHECK(wiredesk::detect_language(
+              "Переговори завершилися",
+              "Делегації двох країн провели два дні переговорів у столиці та домовилися "
+              "зустрітися знову наступного тижня, повідомили посадовці.") == "uk");
+    CHECK(wiredesk::detect_language(
+              "Gespräche ohne Einigung beendet",
+              "Die Unterhändler beider Seiten trafen sich zwei Tage lang in der Hauptstadt und "
+              "vereinbarten, sich in der nächsten Woche erneut zu treffen.") == "de");
+    CHECK(wiredesk::detect_language("", "") == "und");
+}
+
+TEST_CASE("declared language codes normalize to ISO 639-1") {
+    CHECK(wiredesk::normalize_language_code("en-GB") == "en");
+    CHECK(wiredesk::normalize_language_code("RU") == "ru");
+    CHECK(wiredesk::normalize_language_code("eng") == "en");
+    CHECK(wiredesk::normalize_language_code("pt_BR") == "pt");
+    CHECK(wiredesk::normalize_language_code("klingon").empty());
+}

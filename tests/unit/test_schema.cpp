@@ -1,0 +1,100 @@
+#include <doctest/doctest.h>
+
+#include <xapian.h>
+
+#include "wiredesk/common/database.hpp"
+#include "wiredesk/common/errors.hpp"
+#include "wiredesk/common/schema.hpp"
+#include "test_support.hpp"
+
+namespace schema = wiredesk::schema;
+
+TEST_CASE("source terms fold case, accents and spacing so filters meet the stored name") {
+    CHECK(schema::source_term("ETV Bharat") == "XSRCetv bharat");
+    CHECK(schema::source_term("  etv   bharat ") == "XSRCetv bharat");
+    CHECK(schema::source_term("Le Monde Diplomatique") == schema::source_term("le monde diplomatique"));
+    CHECK(schema::source_term("Zürcher Zeitung") == "XSRCzurcher zeitung");
+}
+
+TEST_CASE("id terms stay within Xapian's term limit and stay unique") {
+    const std::string long_a = "https://example.com/" + std::string(300, 'a') + "/1";
+    const std::string long_b = "https://example.com/" + std::string(300, 'a') + "/2";
+    CHECK(schema::id_term("reuters21578-1") == "Qreuters21578-1");
+    CHECK(schema::id_term(long_a).size() < 245);
+    CHECK(schema::id_term(long_a) != schema::id_term(long_b));
+}
+
+TEST_CASE("the stable hash does not change between builds") {
+    // FNV-1a 64 of "a", a published test vector: file keys stored in databases depend on it.
+    CHECK(schema::stable_hash_hex("a") == "af63dc4c8601ec8c");
+}
+
+TEST_CASE("document data round-trips every field") {
+    wiredesk::Article article;
+    article.id = "x-1";
+    article.title = "Talks in Abu Dhabi";
+    article.body = "First.\nSecond “quoted”.";
+    article.source = "ETV Bharat";
+    article.url = "https://example.com/a";
+    article.language = "en";
+    article.path = "/archive/a.jsonl";
+    article.line = 7;
+    article.date = 1769212800;  // 2026-01-24T00:00:00Z
+    const auto back = schema::decode_article_data(schema::encode_article_data(article));
+    CHECK(back.id == article.id);
+    CHECK(back.title == article.title);
+    CHECK(back.body == article.body);
+    CHECK(back.source == article.source);
+    CHECK(back.url == article.url);
+    CHECK(back.language == "en");
+    CHECK(back.path == article.path);
+    CHECK(back.line == std::optional<std::size_t>(7));
+    CHECK(back.date == article.date);
+}
+
+TEST_CASE("a new database is stamped with the schema version") {
+    wiredesk::test::TempDir dir;
+    const std::string path = (dir / "db").string();
+    { auto database = wiredesk::open_database_for_writing(path); }
+    Xapian::Database database(path);
+    CHECK(database.get_metadata(std::string(schema::kVersionKey)) == schema::kVersion);
+}
+
+TEST_CASE("a database of another schema version is refused, for writing and for reading") {
+    wiredesk::test::TempDir dir;
+    const std::string path = (dir / "db").string();
+    {
+        Xapian::WritableDatabase database(path, Xapian::DB_CREATE);
+        database.set_metadata(std::string(schema::kVersionKey), "0");
+        Xapian::Document document;
+        document.add_term("old");
+        database.add_document(document);
+        database.commit();
+    }
+    CHECK_THROWS_AS(wiredesk::open_database_for_writing(path), wiredesk::SchemaMismatch);
+    CHECK_THROWS_AS(wiredesk::open_database_for_reading({path}), wiredesk::SchemaMismatch);
+    // Nothing was written by the refusal.
+    CHECK(Xapian::Database(path).get_doccount() == 1);
+    CHECK(Xapian::Database(path).get_metadata(std::string(schema::kVersionKey)) == "0");
+}
+
+TEST_CASE("opening a missing database for reading names the path") {
+    try {
+        wiredesk::open_database_for_reading({"/nonexistent/wiredesk.db"});
+        FAIL("expected an error");
+    } catch (const wiredesk::DatabaseError& error) {
+        CHECK(std::string(error.what()).find("/nonexistent/wiredesk.db") != std::string::npos);
+    }
+}
+
+TEST_CASE("a second writer is refused with a clear message while the first holds the lock") {
+    wiredesk::test::TempDir dir;
+    const std::string path = (dir / "db").string();
+    auto first = wiredesk::open_database_for_writing(path);
+    try {
+        wiredesk::open_database_for_writing(path);
+        FAIL("expected an error");
+    } catch (const wiredesk::DatabaseError& error) {
+        CHECK(std::string(error.what()).find("another indexer") != std::string::npos);
+    }
+}
