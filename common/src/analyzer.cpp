@@ -84,7 +84,9 @@ struct Analyzer::Impl {
         }
     }
 
-    std::string fold(std::string_view text) const {
+    /// Folds @p text; when @p accented is given and folding removed accents, stores the
+    /// case-folded form that still has them there.
+    std::string fold(std::string_view text, std::string* accented = nullptr) const {
         if (is_ascii(text)) {
             // ASCII needs neither normalization nor accent folding: most words of most archives
             // take this path, which keeps analysis cheap.
@@ -105,11 +107,16 @@ struct Analyzer::Impl {
         // letter of the alphabet (й from и, ї from і) rather than an accent.
         icu::UnicodeString stripped;
         UScriptCode base_script = USCRIPT_COMMON;
+        bool removed_marks = false;
         for (int32_t i = 0; i < decomposed.length();) {
             const UChar32 c = decomposed.char32At(i);
             i += U16_LENGTH(c);
             if (u_charType(c) == U_NON_SPACING_MARK) {
-                if (base_script == USCRIPT_CYRILLIC) stripped.append(c);
+                if (base_script == USCRIPT_CYRILLIC) {
+                    stripped.append(c);
+                } else {
+                    removed_marks = true;
+                }
                 continue;
             }
             base_script = uscript_getScript(c, &status);
@@ -119,6 +126,12 @@ struct Analyzer::Impl {
         if (U_FAILURE(status)) return std::string(text);
         std::string out;
         composed.toUTF8String(out);
+        if (accented != nullptr && removed_marks) {
+            accented->clear();
+            folded.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x2019)),
+                                  icu::UnicodeString(static_cast<UChar32>('\'')));
+            folded.toUTF8String(*accented);
+        }
         return out;
     }
 
@@ -157,7 +170,8 @@ std::size_t Analyzer::tokenize(std::string_view text,
         if (m_impl->words->getRuleStatus() < UBRK_WORD_NONE_LIMIT) continue;
         const auto begin = static_cast<std::size_t>(start);
         const auto stop = static_cast<std::size_t>(end);
-        Token token{fold(text.substr(begin, stop - begin)), position++, begin, stop};
+        Token token{{}, {}, position++, begin, stop};
+        token.exact = m_impl->fold(text.substr(begin, stop - begin), &token.accented);
         if (token.exact.empty() || token.exact.size() > schema::kMaxWordBytes) continue;
         sink(token);
     }
@@ -177,6 +191,15 @@ std::string Analyzer::stem(std::string_view folded_word, std::string_view langua
     Xapian::Stem* stemmer = m_impl->stemmer_for(language);
     if (stemmer == nullptr) return std::string(folded_word);
     return (*stemmer)(std::string(folded_word));
+}
+
+std::vector<std::string> Analyzer::stems(const Token& token, std::string_view language) {
+    std::vector<std::string> out{stem(token.exact, language)};
+    if (!token.accented.empty()) {
+        std::string accent_aware = fold(stem(token.accented, language));
+        if (accent_aware != out.front()) out.push_back(std::move(accent_aware));
+    }
+    return out;
 }
 
 bool Analyzer::has_stemmer(std::string_view language) {

@@ -1,5 +1,7 @@
 #include "wiredesk/common/language.hpp"
 
+#include <algorithm>
+
 #include <cld2/public/compact_lang_det.h>
 #include <cld2/public/encodings.h>
 
@@ -23,6 +25,14 @@ std::string_view clip_utf8(std::string_view text, std::size_t max_bytes) {
 }  // namespace
 
 std::string detect_language(std::string_view title, std::string_view body) {
+    // CLD2 answers "English" for text with no letters at all: that is no evidence.
+    const auto has_letter = [](std::string_view text) {
+        return std::any_of(text.begin(), text.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   static_cast<unsigned char>(c) >= 0x80;
+        });
+    };
+    if (!has_letter(title) && !has_letter(body)) return "und";
     std::string sample(title);
     sample += '\n';
     sample += clip_utf8(body, kDetectionBytes);

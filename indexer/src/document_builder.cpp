@@ -21,8 +21,9 @@ void DocumentBuilder::index_text(Xapian::Document& document, std::string_view te
         [&](const Token& token) {
             document.add_posting(exact_prefix + token.exact,
                                  static_cast<Xapian::termpos>(token.position), wdf_increment);
-            document.add_term(stem_prefix + m_analyzer.stem(token.exact, language),
-                              wdf_increment);
+            for (const std::string& stem : m_analyzer.stems(token, language)) {
+                document.add_term(stem_prefix + stem, wdf_increment);
+            }
         },
         position);
     position = static_cast<Xapian::termpos>(next);

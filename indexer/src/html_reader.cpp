@@ -287,8 +287,12 @@ bool has_boilerplate_name(const GumboNode* node) {
 }
 
 bool is_boilerplate(const GumboNode* node) {
-    return is_element(node) &&
-           (is_skipped_tag(node->v.element.tag) || has_boilerplate_name(node));
+    if (!is_element(node)) return false;
+    const GumboTag tag = node->v.element.tag;
+    // <html> and <body> classes describe the page's state ("cookie-consent-pending",
+    // "social-enabled"), not a block of it.
+    const bool is_page = tag == GUMBO_TAG_HTML || tag == GUMBO_TAG_BODY;
+    return is_skipped_tag(tag) || (!is_page && has_boilerplate_name(node));
 }
 
 /// Elements that end the paragraph before them and start a new one.

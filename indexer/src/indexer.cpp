@@ -189,6 +189,8 @@ struct FileWork {
     std::vector<InputError> reader_problems;
     std::optional<InputError> failure;               ///< the whole file could not be read
     std::size_t tasks_left = 0;                      ///< analysis tasks still to finish
+    std::size_t analyzed = 0;  ///< articles [0, analyzed) are ready for the writer
+    std::vector<bool> chunk_done;                    ///< per analysis task
     bool read_done = false;
     bool done = false;
 };
@@ -230,14 +232,25 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return m_work.size(); }
     [[nodiscard]] std::size_t bytes_read() const noexcept { return m_bytes_read.load(); }
 
-    /// Waits until file @p index is read and analyzed, and lets the workers read further.
-    FileWork& wait_for(std::size_t index) {
+    /// Waits until file @p index is read (its article count known), and lets the workers
+    /// read further ahead.
+    FileWork& wait_for_read(std::size_t index) {
         std::unique_lock lock(m_mutex);
-        m_file_done.wait(lock, [&] { return m_work[index]->done; });
+        m_file_done.wait(lock, [&] { return m_work[index]->read_done; });
         m_consumed = index + 1;
         schedule_reads_locked();
         m_task_ready.notify_all();
         return *m_work[index];
+    }
+
+    /// Waits until the first @p count articles of file @p index are analyzed (or the whole file
+    /// is), and returns how many are ready. The writer adds a large file's documents while the
+    /// workers still analyze the rest of it.
+    std::size_t wait_for_articles(std::size_t index, std::size_t count) {
+        std::unique_lock lock(m_mutex);
+        FileWork& work = *m_work[index];
+        m_file_done.wait(lock, [&] { return work.done || work.analyzed >= count; });
+        return work.done ? work.articles.size() : work.analyzed;
     }
 
     /// Frees what file @p index holds once it is written.
@@ -308,9 +321,10 @@ private:
         std::lock_guard lock(m_mutex);
         work.read_done = true;
         work.tasks_left = (count + kArticlesPerTask - 1) / kArticlesPerTask;
+        work.chunk_done.assign(work.tasks_left, false);
+        m_file_done.notify_all();
         if (work.tasks_left == 0) {
             work.done = true;
-            m_file_done.notify_all();
             return;
         }
         // Analysis goes to the front of the queue: finishing files in order keeps the writer
@@ -344,10 +358,13 @@ private:
             }
         }
         std::lock_guard lock(m_mutex);
-        if (--work.tasks_left == 0) {
-            work.done = true;
-            m_file_done.notify_all();
+        work.chunk_done[begin / kArticlesPerTask] = true;
+        while (work.analyzed < work.articles.size() &&
+               work.chunk_done[work.analyzed / kArticlesPerTask]) {
+            work.analyzed = std::min(work.articles.size(), work.analyzed + kArticlesPerTask);
         }
+        if (--work.tasks_left == 0) work.done = true;
+        m_file_done.notify_all();
     }
 
     static std::string source_name(const std::string& path) {
@@ -513,7 +530,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 summary.interrupted = true;
                 break;
             }
-            FileWork& work = pipeline.wait_for(index);
+            FileWork& work = pipeline.wait_for_read(index);
             const std::string& path = work.file.path;
             const bool existed = states.count(path) != 0;
             if (work.failure) {
@@ -522,16 +539,22 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 if (existed) summary.articles_unchanged += states[path].articles;
                 report(*work.failure);
             } else {
-                // Problems in file order: reader problems and skipped articles by line.
-                std::vector<InputError> problems = work.reader_problems;
-                for (const auto& skipped : work.skipped) {
-                    if (skipped) problems.push_back(*skipped);
-                }
-                std::stable_sort(problems.begin(), problems.end(),
-                                 [](const InputError& a, const InputError& b) {
-                                     return a.line().value_or(0) < b.line().value_or(0);
-                                 });
-                for (const auto& problem : problems) report(problem);
+                const std::size_t count = work.articles.size();
+                // Under --strict a file's problems must be known before any of it is written.
+                if (options.strict) pipeline.wait_for_articles(index, count);
+                const auto report_problems = [&] {
+                    // Problems in file order: reader problems and skipped articles by line.
+                    std::vector<InputError> problems = work.reader_problems;
+                    for (const auto& skipped : work.skipped) {
+                        if (skipped) problems.push_back(*skipped);
+                    }
+                    std::stable_sort(problems.begin(), problems.end(),
+                                     [](const InputError& a, const InputError& b) {
+                                         return a.line().value_or(0) < b.line().value_or(0);
+                                     });
+                    for (const auto& problem : problems) report(problem);
+                };
+                if (options.strict) report_problems();
 
                 std::set<std::string> old_ids;
                 if (existed) {
@@ -539,7 +562,8 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     database.delete_document(schema::file_term(path));
                 }
                 std::set<std::string> new_ids;
-                for (std::size_t i = 0; i < work.documents.size(); ++i) {
+                for (std::size_t i = 0; i < count; ++i) {
+                    pipeline.wait_for_articles(index, i + 1);
                     if (work.skipped[i]) continue;
                     const std::string id = schema::id_term(work.articles[i].id);
                     if (!new_ids.insert(id).second) {
@@ -549,12 +573,16 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     }
                     if (old_ids.count(id) != 0 || database.term_exists(id)) {
                         ++summary.articles_updated;
+                        database.replace_document(id, work.documents[i]);
                     } else {
+                        // A new id: add_document skips replace_document's search for it.
                         ++summary.articles_added;
+                        database.add_document(work.documents[i]);
                     }
-                    database.replace_document(id, work.documents[i]);
                     add_spellings(database, work.documents[i]);
+                    work.documents[i] = Xapian::Document();  // written: free it now
                 }
+                if (!options.strict) report_problems();
                 for (const auto& id : old_ids) {
                     if (new_ids.count(id) == 0) ++summary.articles_removed;
                 }

@@ -231,7 +231,7 @@ TEST_CASE("JSON Lines: a malformed line is reported with its line number and the
     REQUIRE(result.problems.size() == 2);
     CHECK(result.problems[0].line() == std::optional<std::size_t>(2));
     CHECK(result.problems[0].path() == "in/feed.jsonl");
-    CHECK(result.problems[0].reason().starts_with("malformed JSON at column 28: "));
+    CHECK(result.problems[0].reason().starts_with("malformed JSON at column 26: "));
     CHECK(result.problems[1].line() == std::optional<std::size_t>(5));
     CHECK(contains(result.problems[1].reason(), "malformed JSON"));
     CHECK(std::string(result.problems[0].what()).starts_with("in/feed.jsonl:2: malformed JSON"));
@@ -250,9 +250,10 @@ TEST_CASE("JSON Lines: invalid UTF-8 in a line is a problem for that line only")
     CHECK(result.problems[0].reason() == "invalid UTF-8 at column 15");
 }
 
-TEST_CASE("JSON Lines: a record without title or text, and a line that is no object, are problems") {
+TEST_CASE("JSON Lines: a record with no article fields, and a line that is no object, are "
+          "problems") {
     const ReadResult result = read_json(
-        "{\"title\": null, \"text\": null, \"date\": \"2011-01-25\"}\n"
+        "{\"id1\": \"a\", \"id2\": \"b\", \"jaccard\": 0.9}\n"
         "42\n"
         "{\"text\": \"kept\"}\n");
     REQUIRE(result.articles.size() == 1);
@@ -263,6 +264,17 @@ TEST_CASE("JSON Lines: a record without title or text, and a line that is no obj
           "no title or text field (looked for title/headline, text/body/content)");
     CHECK(result.problems[1].line() == std::optional<std::size_t>(2));
     CHECK(result.problems[1].reason() == "not a JSON object (found a number)");
+}
+
+TEST_CASE("JSON Lines: a record whose title and text are null is indexed with its metadata") {
+    // Real archives hold such husks (timeline17 has two dozen): they are articles, as they are.
+    const ReadResult result = read_json(
+        "{\"id\": \"t-4\", \"title\": null, \"text\": null, \"date\": \"2011-01-25\"}\n");
+    REQUIRE(result.articles.size() == 1);
+    CHECK(result.problems.empty());
+    CHECK(result.articles[0].id == "t-4");
+    CHECK(result.articles[0].date_text == "2011-01-25");
+    CHECK(result.articles[0].body.empty());
 }
 
 TEST_CASE("JSON Lines: CRLF line endings are read and lines still count") {
@@ -328,6 +340,23 @@ TEST_CASE("JSON array: each element is an article with the line where it begins"
     CHECK(result.articles[1].id == "2");
     CHECK(*result.articles[2].line == 6);
     CHECK(result.articles[2].path == "in/dump.json");
+}
+
+TEST_CASE("JSON array: element lines stay right past strings holding brackets, quotes and "
+          "backslashes") {
+    const std::string content =
+        "\xEF\xBB\xBF[{\"title\": \"a ] \\\" [ { \\\\\", "
+        "\"n\": [1, {\"x\": \"}\"}], \"m\": -1.5e3},\n"
+        "\n"
+        "  {\"title\": \"b\\\\\"}, {\"title\": \"c\", \"flag\": true}]";
+    const ReadResult result = read_json(content, "dump.json");
+    CHECK(result.problems.empty());
+    REQUIRE(result.articles.size() == 3);
+    CHECK(result.articles[0].title == "a ] \" [ { \\");
+    CHECK(*result.articles[0].line == 1);
+    CHECK(result.articles[1].title == "b\\");
+    CHECK(*result.articles[1].line == 3);
+    CHECK(*result.articles[2].line == 3);
 }
 
 TEST_CASE("JSON array: elements that are not objects or hold no article are named by index") {

@@ -20,6 +20,9 @@ namespace wiredesk {
 /// One word as the analyzer emits it.
 struct Token {
     std::string exact;     ///< folded surface form: "zelensky", "don't", "3.5", "café" -> "cafe"
+    /// Case-folded but with its accents, when folding removed some ("negociación"); else empty.
+    /// Snowball stemmers know their language's accents: see Analyzer::stems().
+    std::string accented;
     std::size_t position;  ///< 1-based word position within the analyzed text
     std::size_t begin;     ///< byte offset of the word in the input text
     std::size_t end;       ///< byte offset one past the word
@@ -54,6 +57,11 @@ public:
     /// The stemmed form of an already folded word, with the Snowball stemmer for @p language
     /// (ISO 639-1). Languages without a stemmer (uk, zh, ja, und...) return the word unchanged.
     std::string stem(std::string_view folded_word, std::string_view language);
+
+    /// The stemmed terms of @p token for @p language: stem(exact), and also fold(stem(accented))
+    /// when the word had accents and that differs. Spanish "negociación" then meets both
+    /// "negociacion" (typed without accents) and "negociaciones" (whose stem is "negoci").
+    std::vector<std::string> stems(const Token& token, std::string_view language);
 
     /// Whether a Snowball stemmer exists for @p language (ISO 639-1).
     static bool has_stemmer(std::string_view language);

@@ -80,4 +80,19 @@ public:
     using Error::Error;
 };
 
+/// A search that cannot be run at all: an empty query without filters, a query too long, an
+/// option that is not a date. Malformed query syntax is NOT an error: the searcher reads it
+/// leniently and returns warnings. position() is the byte offset in the query, when one applies.
+class QueryError : public Error {
+public:
+    explicit QueryError(const std::string& message,
+                        std::optional<std::size_t> position = std::nullopt)
+        : Error(message), m_position(position) {}
+
+    [[nodiscard]] std::optional<std::size_t> position() const noexcept { return m_position; }
+
+private:
+    std::optional<std::size_t> m_position;
+};
+
 }  // namespace wiredesk

@@ -1,0 +1,224 @@
+/// @file searcher.hpp
+/// @brief The search library: open Wiredesk databases read-only, run Request -> Response.
+///
+/// The CLI (`wiredesk-search`) and the web server are thin layers over this header. A minimal
+/// embedding (searcher/examples/embed_search.cpp):
+///
+/// @code
+///   wiredesk::searcher::Searcher searcher({"news.db"});
+///   wiredesk::searcher::Request request;
+///   request.query = "\"peace talks\" abu dhabi source:AFP date:2026-01-20..2026-02-10";
+///   const auto response = searcher.search(request);
+///   for (const auto& hit : response.results) std::cout << hit.title << '\n';
+/// @endcode
+///
+/// The query language, ranking and the recency half-life are described in docs/QUERY_SYNTAX.md;
+/// the JSON form of a Response (to_json() in json.hpp) in docs/SEARCH_JSON.md.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+
+#include "wiredesk/common/article.hpp"
+
+namespace wiredesk::searcher {
+
+/// Order of the results.
+enum class SortOrder {
+    kRelevance,  ///< BM25 (headline words count kTitleWeight times); the default
+    kNewest,     ///< newest first, undated last; ties by relevance
+    kOldest,     ///< oldest first, undated last; ties by relevance
+    kRecency,    ///< BM25 plus a boost that halves every recency_half_life_days (see docs)
+};
+
+/// Width of one bar of the date histogram.
+enum class DateBucket { kAuto, kDay, kWeek, kMonth, kYear };
+
+/// What to search for and how much to return. Every field has a usable default.
+struct Request {
+    /// Query text in the Wiredesk query language (docs/QUERY_SYNTAX.md). May be empty when a
+    /// filter (since/until/sources/languages/ids) is given: then every article passing the
+    /// filters matches.
+    std::string query;
+    /// Inclusive day bounds, `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`): the same filter as `date:`.
+    std::string since;
+    std::string until;
+    /// Extra filters, each OR-ed within its list and AND-ed across lists (like source:, lang:).
+    std::vector<std::string> sources;
+    std::vector<std::string> languages;
+    /// Restrict to these article ids (the web view of one article, tests).
+    std::vector<std::string> ids;
+    /// Whether juxtaposed words must all match (AND, the default) or any (OR, ranked by BM25).
+    bool match_all_words = true;
+
+    SortOrder sort = SortOrder::kRelevance;
+    /// Half-life of the recency boost, in days (SortOrder::kRecency only).
+    double recency_half_life_days = 14.0;
+
+    std::size_t offset = 0;  ///< results to skip (pagination)
+    std::size_t limit = 10;  ///< results to return (at most kMaxLimit)
+
+    bool facets = true;               ///< compute sources, languages and dates facets
+    std::size_t facet_top_sources = 10;  ///< sources listed by name; the rest sum into "other"
+    DateBucket date_bucket = DateBucket::kAuto;
+    /// true: the total and the facets count every match (exact). false: the match stops after
+    /// check_at_least documents; the total and the facets are then estimates, marked as such.
+    bool exact_counts = true;
+    std::size_t check_at_least = 2000;  ///< used only when exact_counts is false
+
+    std::size_t snippet_chars = 200;  ///< length of the best passage, in characters
+    bool spelling = true;             ///< suggest a correction for words the archive lacks
+};
+
+/// A highlighted stretch of a snippet or title: [begin, end) in BYTES of the UTF-8 text.
+struct Highlight {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+};
+
+/// One result.
+struct Hit {
+    std::string id;
+    std::string title;
+    std::string source;
+    std::string date;      ///< `YYYY-MM-DD` (UTC), empty when undated
+    std::string datetime;  ///< ISO 8601 UTC, empty when undated
+    std::string url;       ///< the article's URL, empty if it has none
+    std::string path;      ///< the file it was indexed from
+    std::string language;  ///< ISO 639-1, "und" when unknown
+    std::string snippet;   ///< the best passage of the body (~snippet_chars), "…" where cut
+    std::vector<Highlight> snippet_highlights;  ///< query words in the snippet
+    std::vector<Highlight> title_highlights;    ///< query words in the title
+    double score = 0;      ///< the ranking score (BM25, plus the boost for kRecency)
+    std::size_t rank = 0;  ///< 1-based position in the whole result list
+};
+
+/// One value of a facet and how many matches have it.
+struct FacetValue {
+    std::string value;  ///< source name, language code, or date bucket key (see DateHistogram)
+    std::size_t count = 0;
+};
+
+/// Matches over time. Keys: day `2026-01-20`, week `2026-W04` (ISO week), month `2026-01`,
+/// year `2026`. Buckets between the first and the last are present even when empty (unless
+/// there would be more than kMaxHistogramBuckets).
+struct DateHistogram {
+    DateBucket bucket = DateBucket::kDay;  ///< never kAuto in a response
+    std::vector<FacetValue> buckets;       ///< in time order
+    std::size_t undated = 0;               ///< matches without a date
+    std::string first;                     ///< first matching day, `YYYY-MM-DD` (empty if none)
+    std::string last;                      ///< last matching day
+};
+
+/// How the matches spread, over the WHOLE match set (not just the page).
+struct Facets {
+    bool exact = true;  ///< false when counted on a sample and scaled (Request::exact_counts)
+    std::vector<FacetValue> sources;  ///< top N by count, then by name
+    std::size_t other_sources = 0;         ///< matches from the sources not listed
+    std::size_t other_source_values = 0;   ///< how many sources those are
+    std::size_t unknown_source = 0;        ///< matches without a source
+    std::vector<FacetValue> languages;     ///< all, by count
+    DateHistogram dates;
+};
+
+/// Time spent, in milliseconds.
+struct Timing {
+    double parse_ms = 0;
+    double search_ms = 0;  ///< matching, counting and facets
+    double fetch_ms = 0;   ///< reading the page's documents and making snippets
+    double total_ms = 0;
+};
+
+/// What a search found.
+struct Response {
+    std::size_t total = 0;     ///< matches in all (exact unless total_exact is false)
+    bool total_exact = true;   ///< false: total is Xapian's estimate
+    std::size_t offset = 0;    ///< echo of the request
+    std::vector<Hit> results;  ///< the page, in order
+    std::optional<Facets> facets;
+    /// "Did you mean": the query with unknown words replaced by the archive's nearest words.
+    std::optional<std::string> suggestion;
+    /// Everything the searcher did differently from what was typed (lenient parsing, wildcard
+    /// limits, swapped date ranges, unknown prefixes...), one readable sentence each.
+    std::vector<std::string> warnings;
+    Timing timing;
+    std::string query_description;  ///< Xapian's description of the final query (debugging)
+};
+
+/// How the searcher is set up (for the life of the Searcher object).
+struct SearcherOptions {
+    /// Extra name-variant files (docs/QUERY_SYNTAX.md, "Name variants"), read after the
+    /// built-in table (searcher/data/name_variants.txt, compiled in).
+    std::vector<std::string> variant_files;
+    /// Use the automatic -y/-iy/-yy folding of names (see name_variants.hpp).
+    bool automatic_variants = true;
+    /// A trailing wildcard expands to at most this many words (the most frequent ones).
+    std::size_t max_wildcard_expansion = 100;
+};
+
+/// Bounds a Request may not exceed.
+inline constexpr std::size_t kMaxLimit = 1000;
+inline constexpr std::size_t kMaxQueryBytes = 16 * 1024;
+inline constexpr std::size_t kMaxQueryWords = 256;
+inline constexpr std::size_t kMaxHistogramBuckets = 1000;
+
+class NameVariants;
+
+/// Opens one or more Wiredesk databases read-only and searches them as one.
+///
+/// Thread-safety: search(), document_count() and for_each_article() may be called from many
+/// threads at once on one Searcher. Each call borrows a Xapian::Database from an internal pool
+/// (Xapian database objects are not thread-safe), reopens it to see the latest commit, and
+/// retries on Xapian::DatabaseModifiedError, so a running indexer's commits are picked up
+/// without a restart.
+class Searcher {
+public:
+    /// Opens the databases at @p paths (one or more; they are searched as one).
+    /// @throws DatabaseError if a path is missing or is not a Wiredesk database,
+    ///         SchemaMismatch if one was written by another schema version,
+    ///         Error if a variant file cannot be read (what() names the file and line).
+    explicit Searcher(std::vector<std::string> paths, SearcherOptions options = {});
+    ~Searcher();
+    Searcher(const Searcher&) = delete;
+    Searcher& operator=(const Searcher&) = delete;
+
+    /// Runs @p request. Malformed query syntax never throws: the query is read leniently and
+    /// the response carries warnings.
+    /// @throws QueryError for a query that cannot be run: empty without any filter, longer
+    ///         than kMaxQueryBytes, a since/until that is not a date, limit above kMaxLimit.
+    /// @throws DatabaseError if the database cannot be read (after retries).
+    [[nodiscard]] Response search(const Request& request) const;
+
+    /// Number of articles in the databases (latest commit).
+    [[nodiscard]] std::size_t document_count() const;
+
+    /// Calls @p sink for every indexed article, in docid order (for export and checks).
+    /// @throws DatabaseError if the database changed during the walk (run it again).
+    void for_each_article(const std::function<void(const Article&)>& sink) const;
+
+    /// The name-variant table in use (for tests and --explain).
+    [[nodiscard]] const NameVariants& variants() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Parses a day bound as used by date:, --since and --until: `YYYY-MM-DD`, `YYYYMMDD`,
+/// `YYYY-MM` or `YYYY` (also with `/` or `.`). A partial date is widened to its first day
+/// (@p upper false) or its last (@p upper true). Returns `YYYYMMDD`, or nullopt if not a date.
+std::optional<std::string> parse_day_bound(std::string_view text, bool upper);
+
+/// The text of @p text with each highlight wrapped in @p open / @p close (e.g. "\033[1m" and
+/// "\033[0m", or "[" and "]"). Highlights must be sorted and not overlap (as the searcher
+/// returns them).
+std::string mark_highlights(std::string_view text, const std::vector<Highlight>& highlights,
+                            std::string_view open, std::string_view close);
+
+}  // namespace wiredesk::searcher

@@ -1,0 +1,50 @@
+/// @file snippet.hpp
+/// @brief Highlighting and best-passage selection with the same Analyzer that indexed the text.
+#pragma once
+
+#include <cstddef>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wiredesk/common/analyzer.hpp"
+#include "wiredesk/searcher/searcher.hpp"
+
+namespace wiredesk::searcher {
+
+/// The words a query looks for, as the highlighter needs them. All strings are folded
+/// (Analyzer::fold) words.
+struct HighlightTerms {
+    /// Words that match only in their exact folded form (quoted phrases, NEAR operands).
+    std::set<std::string, std::less<>> exact;
+    /// Words that match by stem: a text word is marked when its stem, in the text's language,
+    /// equals the stem of one of these (unquoted words and their name variants).
+    std::set<std::string, std::less<>> stemmed;
+    /// Trailing-wildcard prefixes ("zel" for zel*).
+    std::set<std::string, std::less<>> prefixes;
+
+    [[nodiscard]] bool empty() const noexcept {
+        return exact.empty() && stemmed.empty() && prefixes.empty();
+    }
+};
+
+/// A passage of a text with the query's words marked.
+struct Snippet {
+    std::string text;                   ///< the passage, with "…" where the text was cut
+    std::vector<Highlight> highlights;  ///< byte ranges in `text`, sorted, not overlapping
+};
+
+/// Marks every word of @p text (in @p language, ISO 639-1) that @p terms looks for.
+/// Not thread-safe in @p analyzer's sense: pass the calling thread's Analyzer.
+std::vector<Highlight> find_highlights(std::string_view text, std::string_view language,
+                                       const HighlightTerms& terms, Analyzer& analyzer);
+
+/// The passage of about @p max_chars characters of @p text holding the most distinct query
+/// words (then the most occurrences, then the earliest), extended backwards to a sentence or
+/// word start. With no query word in the text, the text's beginning. Whitespace runs (the
+/// paragraph breaks) become single spaces.
+Snippet make_snippet(std::string_view text, std::string_view language,
+                     const HighlightTerms& terms, Analyzer& analyzer, std::size_t max_chars = 200);
+
+}  // namespace wiredesk::searcher

@@ -1,0 +1,158 @@
+#include "wiredesk/searcher/snippet.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace wiredesk::searcher {
+namespace {
+
+/// A marked word of the text: its byte range and which query word it matched.
+struct Mark {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    std::string key;  ///< the query word it stands for (distinct-word counting)
+};
+
+bool is_continuation(unsigned char c) noexcept { return (c & 0xC0) == 0x80; }
+
+/// Byte offset @p chars characters after @p from (or the end).
+std::size_t advance_chars(std::string_view text, std::size_t from, std::size_t chars) noexcept {
+    std::size_t i = from;
+    while (i < text.size() && chars > 0) {
+        ++i;
+        while (i < text.size() && is_continuation(static_cast<unsigned char>(text[i]))) ++i;
+        --chars;
+    }
+    return i;
+}
+
+bool is_space(unsigned char c) noexcept {
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+std::vector<Mark> find_marks(std::string_view text, std::string_view language,
+                             const HighlightTerms& terms, Analyzer& analyzer) {
+    std::vector<Mark> marks;
+    if (terms.empty()) return marks;
+    // Stems of the query words in THIS text's language: the index stemmed the text with it.
+    std::map<std::string, std::string, std::less<>> stems;
+    for (const std::string& word : terms.stemmed) stems.emplace(analyzer.stem(word, language), word);
+
+    analyzer.tokenize(text, [&](const Token& token) {
+        std::string key;
+        if (terms.exact.contains(token.exact)) {
+            key = token.exact;
+        } else if (!stems.empty()) {
+            if (const auto found = stems.find(analyzer.stem(token.exact, language));
+                found != stems.end()) {
+                key = found->second;
+            }
+        }
+        if (key.empty()) {
+            for (const std::string& prefix : terms.prefixes) {
+                if (token.exact.starts_with(prefix)) {
+                    key = prefix + "*";
+                    break;
+                }
+            }
+        }
+        if (!key.empty()) marks.push_back({token.begin, token.end, std::move(key)});
+    });
+    return marks;
+}
+
+}  // namespace
+
+std::vector<Highlight> find_highlights(std::string_view text, std::string_view language,
+                                       const HighlightTerms& terms, Analyzer& analyzer) {
+    std::vector<Highlight> out;
+    for (const Mark& mark : find_marks(text, language, terms, analyzer)) {
+        out.push_back({mark.begin, mark.end});
+    }
+    return out;
+}
+
+Snippet make_snippet(std::string_view text, std::string_view language,
+                     const HighlightTerms& terms, Analyzer& analyzer, std::size_t max_chars) {
+    const std::vector<Mark> marks = find_marks(text, language, terms, analyzer);
+    if (max_chars == 0) max_chars = 200;
+
+    // The window [start, stop) of the text: the one whose marks cover the most distinct query
+    // words, then the most marks, then the earliest. Windows start at a mark.
+    std::size_t start = 0;
+    std::size_t best_distinct = 0;
+    std::size_t best_count = 0;
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+        const std::size_t limit = advance_chars(text, marks[i].begin, max_chars);
+        std::vector<std::string_view> distinct;
+        std::size_t count = 0;
+        for (std::size_t j = i; j < marks.size() && marks[j].end <= limit; ++j) {
+            ++count;
+            if (std::find(distinct.begin(), distinct.end(), marks[j].key) == distinct.end()) {
+                distinct.push_back(marks[j].key);
+            }
+        }
+        if (distinct.size() > best_distinct ||
+            (distinct.size() == best_distinct && count > best_count)) {
+            best_distinct = distinct.size();
+            best_count = count;
+            start = marks[i].begin;
+        }
+    }
+
+    if (best_count > 0) {
+        // Give the first mark some context before it: back to the sentence start if that is
+        // near, otherwise a few words.
+        const std::size_t lead_chars = max_chars / 5;
+        std::size_t back = start;
+        std::size_t chars = 0;
+        std::size_t word_start = start;
+        while (back > 0 && chars < lead_chars) {
+            std::size_t prev = back - 1;
+            while (prev > 0 && is_continuation(static_cast<unsigned char>(text[prev]))) --prev;
+            const char c = text[prev];
+            if ((c == '.' || c == '!' || c == '?' || c == '\n') && back < start) break;
+            if (is_space(static_cast<unsigned char>(c))) word_start = back;
+            back = prev;
+            ++chars;
+        }
+        start = back == 0 ? 0 : word_start;
+    }
+    while (start < text.size() && is_space(static_cast<unsigned char>(text[start]))) ++start;
+
+    std::size_t stop = advance_chars(text, start, max_chars);
+    if (stop < text.size()) {
+        // End at a word boundary, not inside a word (unless one word fills the window).
+        std::size_t cut = stop;
+        while (cut > start && !is_space(static_cast<unsigned char>(text[cut]))) --cut;
+        if (cut > start) stop = cut;
+    }
+
+    Snippet snippet;
+    if (start > 0) snippet.text = "… ";
+    const std::size_t shift = snippet.text.size();
+    // Collapse white space runs (paragraph breaks) to one space, mapping offsets as we go.
+    std::vector<std::size_t> map(stop - start + 1, 0);
+    bool in_space = false;
+    for (std::size_t i = start; i < stop; ++i) {
+        map[i - start] = snippet.text.size();
+        if (is_space(static_cast<unsigned char>(text[i]))) {
+            if (!in_space) snippet.text += ' ';
+            in_space = true;
+        } else {
+            snippet.text += text[i];
+            in_space = false;
+        }
+    }
+    map[stop - start] = snippet.text.size();
+    while (snippet.text.size() > shift && snippet.text.back() == ' ') snippet.text.pop_back();
+    if (stop < text.size()) snippet.text += " …";
+    for (const Mark& mark : marks) {
+        if (mark.begin >= start && mark.end <= stop) {
+            snippet.highlights.push_back({map[mark.begin - start], map[mark.end - start]});
+        }
+    }
+    return snippet;
+}
+
+}  // namespace wiredesk::searcher
