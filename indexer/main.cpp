@@ -39,12 +39,13 @@ class ProgressBar {
 public:
     void draw(const wiredesk::indexer::IndexProgress& progress) {
         const double now = progress.seconds;
-        if (now - m_last_draw < 0.1 && progress.files_done != progress.files_total) return;
+        if (now - m_last_draw < 0.2 && progress.files_done != progress.files_total) return;
         m_last_draw = now;
+        // By bytes, not files: one big feed among small pages would otherwise stall the bar.
         const double fraction =
-            progress.files_total == 0
+            progress.bytes_total == 0
                 ? 1.0
-                : static_cast<double>(progress.files_done) / static_cast<double>(progress.files_total);
+                : static_cast<double>(progress.bytes_done) / static_cast<double>(progress.bytes_total);
         constexpr int kWidth = 24;
         const int filled = static_cast<int>(fraction * kWidth);
         const double rate = now > 0 ? static_cast<double>(progress.articles_done) / now : 0.0;

@@ -32,6 +32,9 @@ namespace {
 /// JSON Lines file keeps every core busy.
 constexpr std::size_t kArticlesPerTask = 64;
 
+/// Within a large file, progress is reported every this many articles.
+constexpr std::size_t kProgressEvery = 256;
+
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
@@ -491,6 +494,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
     summary.files_seen = found.size();
 
     std::vector<FoundFile> to_read;
+    std::uintmax_t bytes_to_read = 0;
     std::set<std::string> present;
     for (FoundFile& file : found) {
         present.insert(file.path);
@@ -504,6 +508,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
         } else {
             ++summary.files_changed;
         }
+        bytes_to_read += file.size;
         to_read.push_back(std::move(file));
     }
 
@@ -524,6 +529,13 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
         Pipeline pipeline(options, std::move(to_read), threads);
         IndexProgress progress;
         progress.files_total = pipeline.size();
+        progress.bytes_total = bytes_to_read;
+        std::uintmax_t bytes_of_done_files = 0;
+        const auto report_progress = [&](std::uintmax_t bytes_done) {
+            progress.bytes_done = bytes_done;
+            progress.seconds = seconds_since(start);
+            if (events.on_progress) events.on_progress(progress);
+        };
 
         for (std::size_t index = 0; index < pipeline.size(); ++index) {
             if (events.stop != nullptr && events.stop->load()) {
@@ -531,6 +543,8 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 break;
             }
             FileWork& work = pipeline.wait_for_read(index);
+            const std::uintmax_t work_size = work.file.size;
+            const std::size_t articles_before_file = progress.articles_done;
             const std::string& path = work.file.path;
             const bool existed = states.count(path) != 0;
             if (work.failure) {
@@ -581,6 +595,10 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     }
                     add_spellings(database, work.documents[i]);
                     work.documents[i] = Xapian::Document();  // written: free it now
+                    if ((i + 1) % kProgressEvery == 0) {
+                        progress.articles_done = articles_before_file + new_ids.size();
+                        report_progress(bytes_of_done_files + work_size * (i + 1) / count);
+                    }
                 }
                 if (!options.strict) report_problems();
                 for (const auto& id : old_ids) {
@@ -589,13 +607,13 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 database.set_metadata(
                     schema::file_state_key(path),
                     encode_state({path, work.file.size, work.file.mtime_ns, new_ids.size()}));
-                progress.articles_done += new_ids.size();
+                progress.articles_done = articles_before_file + new_ids.size();
                 writer.counted(new_ids.size());
             }
             pipeline.release(index);
             ++progress.files_done;
-            progress.seconds = seconds_since(start);
-            if (events.on_progress) events.on_progress(progress);
+            bytes_of_done_files += work_size;
+            report_progress(bytes_of_done_files);
         }
         summary.bytes_read = pipeline.bytes_read();
         writer.finish();

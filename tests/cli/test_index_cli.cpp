@@ -119,3 +119,17 @@ TEST_CASE("wiredesk-index refuses a database of another schema version and leave
     CHECK(result.err.find("schema version 0") != std::string::npos);
     CHECK(Xapian::Database(db).get_doccount() == 1);
 }
+
+TEST_CASE("wiredesk-index reports a 50 MB single-article file as too large and indexes the rest") {
+    TempDir dir;
+    write_good_article(dir);
+    std::string huge = "A headline\n\n";
+    const std::string sentence = "The same sentence again and again fills this runaway file. ";
+    while (huge.size() < (50u << 20)) huge += sentence;
+    write_file(dir / "archive/huge.txt", huge);
+    const auto result = run(indexer(), {"--db", (dir / "db").string(), (dir / "archive").string()});
+    CHECK(result.exit_code == 3);
+    CHECK(result.err.find("huge.txt: a single text article of 50 MB is over the --max-article-size limit") !=
+          std::string::npos);
+    CHECK(Xapian::Database((dir / "db").string()).get_doccount() == 1);
+}

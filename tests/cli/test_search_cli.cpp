@@ -176,7 +176,7 @@ TEST_CASE("--dump writes one JSON line per indexed article") {
     CHECK(ids == std::set<std::string>{"a1", "a2", "a3"});
 }
 
-TEST_CASE("text output: headline, source, date, marked snippet; no colour in a pipe") {
+TEST_CASE("text output: headline, source, date, marked snippet, no colour in a pipe") {
     Archive archive;
     const auto result = archive.search({"rotterdam"});
     REQUIRE(result.exit_code == kExitResults);

@@ -126,8 +126,9 @@ TEST_CASE("every word of an indexed article, typed as a query, finds it and is h
     const std::string db = (dir / "news.db").string();
     const auto indexed = wiredesk::test::run(
         bin_dir() / "wiredesk-index",
-        {"--db", db, "--quiet", "--exclude=malformed", "--exclude=README.md",
-         (dir / "in").string(), (wiredesk::test::source_dir() / "corpus").string()});
+        {"--db", db, "--quiet", (dir / "in").string(),
+         (wiredesk::test::source_dir() / "corpus").string(), "--exclude=malformed",
+         "--exclude=README.md"});
     INFO(indexed.err);
     REQUIRE(indexed.exit_code == 0);
 

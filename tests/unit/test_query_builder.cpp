@@ -145,7 +145,7 @@ TEST_CASE("+ requires and - excludes a word") {
     CHECK(archive.ids("-resumed -heating").contains("talker"));
 }
 
-TEST_CASE("NEAR finds words within a window, in any order; ADJ in order") {
+TEST_CASE("NEAR finds words within a window, in any order, ADJ in order") {
     MiniArchive archive;
     CHECK(archive.ids("dhabi NEAR negotiators") == Ids{"peace"});
     CHECK(archive.ids("negotiators NEAR/3 dhabi").empty());  // six words apart
@@ -291,7 +291,7 @@ TEST_CASE("a very long query is cut at the word limit with a warning") {
     CHECK(built.words.size() == search::kMaxQueryWords);
 }
 
-TEST_CASE("NOT words are not highlighted; quoted words are highlighted exactly") {
+TEST_CASE("NOT words are not highlighted, quoted words are highlighted exactly") {
     MiniArchive archive;
     const auto built = archive.build("peace \"abu dhabi\" kyi* -heating NOT resumed");
     CHECK(built.highlights.stemmed.contains("peace"));

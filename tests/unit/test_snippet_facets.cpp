@@ -151,7 +151,7 @@ TEST_CASE("the variant table links every spelling of a group, folded") {
     CHECK(variants.table_variants("kiev") == std::vector<std::string>{"kyiv"});
 }
 
-TEST_CASE("a user variant file extends the table; a bad line names file and line") {
+TEST_CASE("a user variant file extends the table and a bad line names file and line") {
     wiredesk::Analyzer analyzer;
     search::NameVariants variants;
     variants.add_table("# comment\nNavalny, Nawalny\nSchröder, Schroeder\n", "mine.txt", analyzer);

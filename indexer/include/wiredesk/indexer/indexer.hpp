@@ -55,11 +55,17 @@ struct IndexSummary {
     bool interrupted = false;        ///< stopped early by the stop flag; committed work kept
 };
 
-/// Progress of a run, reported after each file is written.
+/// Progress of a run, reported after each file is written and every few hundred articles
+/// within a large one.
 struct IndexProgress {
     std::size_t files_done = 0;
     std::size_t files_total = 0;     ///< files to read (new and changed)
     std::size_t articles_done = 0;
+    /// Bytes on disk (compressed sizes) of the files to read, and of the part written so far
+    /// (a file's share counted by the articles written): the basis of a fair ETA when a few
+    /// files hold most of the articles.
+    std::uintmax_t bytes_total = 0;
+    std::uintmax_t bytes_done = 0;
     double seconds = 0;
 };
 
