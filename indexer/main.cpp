@@ -142,7 +142,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--exclude", options.excludes,
                    "Leave out files and directories matching this glob (relative path or "
-                   "name); repeatable");
+                   "name); repeatable")
+        ->allow_extra_args(false);  // one pattern per --exclude: the inputs follow
     app.add_option("--source", options.metadata.default_source,
                    "Source for articles that name none and have no URL");
     app.add_flag("--date-from-mtime", options.metadata.date_from_mtime,

@@ -47,6 +47,18 @@ std::string file_term(std::string_view path) {
     return std::string(prefix::kFile) + stable_hash_hex(path);
 }
 
+std::string copy_group_term(std::string_view group_id) {
+    return std::string(prefix::kCopyGroup) + std::string(group_id);
+}
+
+std::string story_group_term(std::string_view group_id) {
+    return std::string(prefix::kStoryGroup) + std::string(group_id);
+}
+
+std::string group_key(std::string_view level, std::string_view group_id) {
+    return std::string(kGroupKeyPrefix) + std::string(level) + ":" + std::string(group_id);
+}
+
 std::string file_state_key(std::string_view path) {
     return std::string(kFileStateKeyPrefix) + stable_hash_hex(path);
 }

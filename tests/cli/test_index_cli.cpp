@@ -133,3 +133,17 @@ TEST_CASE("wiredesk-index reports a 50 MB single-article file as too large and i
           std::string::npos);
     CHECK(Xapian::Database((dir / "db").string()).get_doccount() == 1);
 }
+
+TEST_CASE("wiredesk-index takes one pattern per --exclude, inputs after it stay inputs") {
+    TempDir dir;
+    write_good_article(dir);
+    write_file(dir / "archive/skip/b.txt", "Skipped\n\nNot indexed.\n");
+    for (const std::string& form : {std::string("--exclude=skip"), std::string("--exclude")}) {
+        std::vector<std::string> args = {"--db", (dir / ("db" + form)).string(), form};
+        if (form == "--exclude") args.push_back("skip");
+        args.push_back((dir / "archive").string());
+        const auto result = run(indexer(), args);
+        CHECK_MESSAGE(result.exit_code == 0, form << ": " << result.err);
+        CHECK(Xapian::Database((dir / ("db" + form)).string()).get_doccount() == 1);
+    }
+}

@@ -88,7 +88,7 @@ TEST_CASE("an edited file's articles are replaced, never duplicated") {
     CHECK(Xapian::Database(db).get_termfreq(wiredesk::schema::id_term("hw-2")) == 1);
 }
 
-TEST_CASE("a deleted file's articles are removed; a new file's are added") {
+TEST_CASE("a deleted file's articles are removed and a new file's are added") {
     TempDir dir;
     write_tree(dir);
     const std::string db = (dir / "db").string();

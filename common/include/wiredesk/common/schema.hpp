@@ -26,6 +26,12 @@ inline constexpr std::string_view kVersionKey = "wiredesk:schema";
 inline constexpr std::string_view kFileStateKeyPrefix = "wiredesk:file:";
 /// Metadata key of the time (ISO 8601) of the last commit by the indexer.
 inline constexpr std::string_view kLastCommitKey = "wiredesk:last-commit";
+/// Metadata key prefix of a group's record: `wiredesk:group:copy:<id>` and
+/// `wiredesk:group:story:<id>` -> JSON {"founder": article id, "earliest": article id,
+/// "earliest_time": Unix seconds or null}. "earliest" is the earliest dated member (the founder
+/// when no member is dated); "founder" is the member whose text stands for the group when two
+/// groups may merge. Kept right by the indexer as members come and go (docs/GROUPING.md).
+inline constexpr std::string_view kGroupKeyPrefix = "wiredesk:group:";
 
 /// Term prefixes. Body words carry no prefix.
 namespace prefix {
@@ -51,6 +57,17 @@ inline constexpr std::string_view kSource = "XSRC";
 inline constexpr std::string_view kFile = "XFILE";
 /// Articles without a date carry this term, so "undated" can be filtered and counted.
 inline constexpr std::string_view kUndated = "XUNDATED";
+/// Copy group (`XCOPY<16 hex>`), boolean: the same wire text republished with edits. Its
+/// termfreq is the exact size of the group; the id is also in kSlotCopyGroup.
+inline constexpr std::string_view kCopyGroup = "XCOPY";
+/// Story group (`XSTORY<16 hex>`), boolean: write-ups of the same event (every copy group lies
+/// inside one story group). Termfreq = exact size; the id is also in kSlotStoryGroup.
+inline constexpr std::string_view kStoryGroup = "XSTORY";
+/// Copy-detection anchors (`XCA<16 hex>`), boolean: sampled 5-word shingles of the normalised
+/// body (hash = 0 mod 16, at most 64) plus its first shingles; candidates are found by them.
+inline constexpr std::string_view kCopyAnchor = "XCA";
+/// Hash of the whole normalised body (`XCH<16 hex>`), boolean: exact copies share it.
+inline constexpr std::string_view kCopyExact = "XCH";
 }  // namespace prefix
 
 /// Value slots. Each slot's encoding is given beside it.
@@ -64,6 +81,17 @@ enum Slot : Xapian::valueno {
     kSlotSource = 2,
     /// ISO 639-1 language code ("en"); "und" when detection was not reliable.
     kSlotLanguage = 3,
+    /// Copy group id, 16 lower-case hex digits (the suffix of the XCOPY term): the collapse key
+    /// for `--group copy`. Empty on documents indexed without grouping.
+    kSlotCopyGroup = 4,
+    /// Story group id, 16 hex digits (the suffix of the XSTORY term): the collapse key for
+    /// `--group story`.
+    kSlotStoryGroup = 5,
+    /// Copy fingerprint, binary (indexer/grouping.hpp, encode_fingerprint()): the sorted 32-bit
+    /// hashes of the body's normalised 5-word shingles and of its lead, for exact verification.
+    kSlotCopyFingerprint = 6,
+    /// Story profile, text: one `weight term` line per Z-term, weights tf-idf, L2-normalised.
+    kSlotStoryProfile = 7,
 };
 
 /// Terms longer than this are not indexed (Xapian's limit is 245 bytes; longer "words" are URLs,
@@ -91,6 +119,12 @@ std::string file_state_key(std::string_view path);
 std::string encode_article_data(const Article& article);
 /// Reads document data written by encode_article_data(). @throws Error on malformed data.
 Article decode_article_data(std::string_view data);
+
+/// The group terms for a group id (16 hex digits): `XCOPY<id>` and `XSTORY<id>`.
+std::string copy_group_term(std::string_view group_id);
+std::string story_group_term(std::string_view group_id);
+/// The metadata key of a group's record; @p level is "copy" or "story".
+std::string group_key(std::string_view level, std::string_view group_id);
 
 /// Stable 64-bit FNV-1a hash, as 16 hex digits: used where a name must become a short key.
 /// Stable across builds and platforms (unlike std::hash).

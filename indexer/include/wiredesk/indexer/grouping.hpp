@@ -1,0 +1,174 @@
+/// @file grouping.hpp
+/// @brief Grouping articles at index time: copies of one wire text, and write-ups of one story.
+///
+/// Two halves. The *features* (copy fingerprint, anchors, story terms) are computed from an
+/// article alone, on the indexer's workers, by add_grouping_features(). The *assignment* needs
+/// the database, so it runs on the single writer thread: Grouper finds candidates with Xapian
+/// queries over the features already stored, verifies them exactly, and labels the new document
+/// with a copy group and a story group (terms and values, schema.hpp). Because the writer sees
+/// articles in a fixed order, group ids do not depend on the number of worker threads.
+/// The algorithm, thresholds and their tuning are described in docs/GROUPING.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <xapian.h>
+
+#include "wiredesk/common/analyzer.hpp"
+#include "wiredesk/common/article.hpp"
+
+namespace wiredesk::indexer {
+
+/// Thresholds of the writer's decisions. Changing them needs no re-index of old articles (they
+/// apply to new decisions); defaults are tuned on bench/ (see docs/GROUPING.md).
+struct GroupingOptions {
+    bool enabled = true;  ///< false: no features, no groups (for measuring the cost)
+
+    // Copy level: dup <=> J >= copy_jaccard OR (C >= copy_containment AND
+    // lead C >= copy_lead_containment AND length ratio >= copy_length_ratio).
+    double copy_jaccard = 0.5;
+    double copy_containment = 0.7;
+    double copy_lead_containment = 0.6;
+    double copy_length_ratio = 0.2;
+    std::size_t copy_candidates = 20;  ///< verified per article, best shared-anchor count first
+    int copy_window_days = 7;          ///< both dated: at most this many days apart
+
+    // Story level: cosine of the tf-idf story profiles >= story_threshold.
+    double story_threshold = 0.30;
+    std::size_t story_candidates = 10;
+    int story_window_days = 3;
+};
+
+/// A body reduced for copy detection.
+struct CopyFingerprint {
+    std::vector<std::uint32_t> shingles;  ///< sorted, unique (top 32 bits of each shingle hash)
+    std::vector<std::uint32_t> lead;      ///< the same for the first shingles only
+    std::vector<std::uint64_t> anchors;   ///< sampled shingle hashes, indexed as XCA terms
+    std::uint64_t exact = 0;              ///< hash of the whole normalised body; 0 = no text
+    [[nodiscard]] bool empty() const noexcept { return shingles.empty(); }
+};
+
+/// Exact similarity of two fingerprints. containment is |A∩B| / min(|A|, |B|); lead is the
+/// fraction of the shorter one's lead shingles found anywhere in the longer one.
+struct CopySimilarity {
+    double jaccard = 0;
+    double containment = 0;
+    double lead = 0;
+    double length_ratio = 0;
+};
+
+/// One word of an article as the document builder saw it: what grouping needs of a Token.
+struct GroupingToken {
+    std::string exact;      ///< the analyzer's folded form
+    std::string stem;       ///< its first stemmed form (the Z-term without the Z)
+    std::size_t begin = 0;  ///< byte offsets in the field's text
+    std::size_t end = 0;
+    bool title = false;     ///< from the headline (else from the body)
+};
+
+/// Fingerprint of @p body from its tokens (as the analyzer made them, offsets into @p body).
+/// Boilerplate lines (copyright, "contributed to this report", photo captions, "Follow us",
+/// bylines) and a leading dateline are left out; words are normalised (consonant skeletons of
+/// Latin words, "per cent" = "percent"; CJK and Thai split into characters) and shingled.
+CopyFingerprint copy_fingerprint(std::string_view body, const std::vector<GroupingToken>& tokens);
+/// Convenience form that tokenizes @p body itself (tests, tools).
+CopyFingerprint copy_fingerprint(std::string_view body, Analyzer& analyzer);
+
+CopySimilarity compare(const CopyFingerprint& a, const CopyFingerprint& b);
+/// Whether @p similarity makes a copy under @p options.
+bool is_copy(const CopySimilarity& similarity, const GroupingOptions& options);
+
+/// The kSlotCopyFingerprint encoding. decode returns an empty fingerprint for bad data.
+std::string encode_fingerprint(const CopyFingerprint& fingerprint);
+CopyFingerprint decode_fingerprint(std::string_view data);
+
+/// A story profile: Z-term -> weight, L2-normalised (weights tf-idf, named entities doubled).
+using StoryProfile = std::map<std::string, double>;
+/// Cosine of two normalised profiles (their dot product).
+double story_similarity(const StoryProfile& a, const StoryProfile& b);
+std::string encode_profile(const StoryProfile& profile);
+StoryProfile decode_profile(std::string_view data);
+
+/// Adds the grouping features of @p article to @p document: XCA anchors, the XCH exact-body
+/// term, the copy fingerprint value and the raw story terms (weighted later by the writer).
+/// @p tokens are the headline's and the body's words. Runs on the workers; thread-safe.
+void add_grouping_features(Xapian::Document& document, const Article& article,
+                           const std::vector<GroupingToken>& tokens);
+
+/// One decision of the writer, kept when it was among the slowest of a run.
+struct GroupingDecision {
+    std::string article_id;
+    double seconds = 0;
+    std::size_t copy_candidates = 0;   ///< fingerprints verified
+    std::size_t story_candidates = 0;  ///< profiles compared
+};
+
+/// What grouping did in one run.
+struct GroupingStats {
+    std::size_t articles = 0;      ///< assigned
+    std::size_t copies = 0;        ///< joined an existing copy group
+    std::size_t stories = 0;       ///< joined an existing story group (copies included)
+    std::size_t merges = 0;        ///< groups merged into another (both levels)
+    std::size_t rechecks = 0;      ///< groups re-checked after losing members
+    std::size_t splits = 0;        ///< new groups split off by re-checks
+    double seconds = 0;            ///< time spent in the writer's grouping calls
+    std::vector<GroupingDecision> slowest;  ///< the slowest decisions, slowest first
+};
+
+/// The writer's side: assigns groups to documents about to be written, and keeps groups right
+/// when documents are deleted. Use from the writer thread only, inside its transaction:
+///  - forget(term) before deleting or replacing the documents indexed by @p term;
+///  - assign(document) before add_document / replace_document;
+///  - settle() after a file is written (before its file state), to re-check groups that lost
+///    members (split them if no verified link holds them together, fix the earliest report).
+class Grouper {
+public:
+    Grouper(Xapian::WritableDatabase& database, GroupingOptions options);
+
+    /// Notes the groups of the documents indexed by @p term, which the caller deletes next.
+    void forget(const std::string& term);
+
+    /// Labels @p document (built with add_grouping_features) with its copy and story groups,
+    /// merging groups it bridges when their founders match too. May rewrite other documents
+    /// (their group terms and values) and group records. A no-op when grouping is disabled or
+    /// the document has no features.
+    void assign(Xapian::Document& document);
+
+    /// Re-checks the groups forget() noted. Work is bounded by the sizes of those groups.
+    void settle();
+
+    [[nodiscard]] const GroupingStats& stats() const noexcept { return m_stats; }
+
+private:
+    struct Member;
+    enum class Level { copy, story };
+
+    std::vector<Member> members(Level level, const std::string& group_id);
+    std::optional<Member> member_by_id(const std::string& article_id);
+    std::string new_group_id(Level level, const std::string& article_id);
+    void relabel(Level level, const std::vector<Xapian::docid>& documents, const std::string& from,
+                 const std::string& to);
+    void merge(Level level, const std::string& into, const std::string& from);
+    void note_member(Level level, const std::string& group_id, const std::string& article_id,
+                     std::optional<double> time, bool founder);
+    void recheck(Level level, const std::string& group_id);
+    bool linked(Level level, const Member& a, const Member& b) const;
+    bool founders_match(Level level, const std::string& group_a, const std::string& group_b);
+    Xapian::Query window_filter(std::optional<double> time, int days) const;
+    void record(GroupingDecision decision);
+
+    Xapian::WritableDatabase& m_database;
+    GroupingOptions m_options;
+    std::set<std::string> m_dirty_copy;
+    std::set<std::string> m_dirty_story;
+    GroupingStats m_stats;
+};
+
+}  // namespace wiredesk::indexer

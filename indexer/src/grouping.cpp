@@ -1,0 +1,766 @@
+#include "wiredesk/indexer/grouping.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+
+#include "wiredesk/common/dates.hpp"
+#include "wiredesk/common/schema.hpp"
+
+namespace wiredesk::indexer {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Fingerprint parameters. They decide what is stored, so changing one means re-indexing.
+
+constexpr std::size_t kShingleWords = 5;
+constexpr std::uint64_t kAnchorModulus = 16;
+constexpr std::size_t kMaxModAnchors = 64;
+/// The first shingles are anchors too: a short trimmed copy may have no hash = 0 mod 16, but it
+/// keeps the lead (the inverted pyramid is cut from the bottom).
+constexpr std::size_t kLeadAnchors = 8;
+/// Shingles of the lead compared by the lead-containment test.
+constexpr std::size_t kLeadShingles = 40;
+/// Longer bodies keep only their first shingles in the fingerprint (a 200 kB crawl page would
+/// otherwise store 160 kB); copies are decided on the first 4000 words.
+constexpr std::size_t kMaxStoredShingles = 4000;
+/// Story terms kept by the workers (the writer weighs them and keeps kProfileTerms).
+constexpr std::size_t kRawStoryTerms = 40;
+constexpr std::size_t kProfileTerms = 24;
+/// Groups larger than this are not re-checked pair by pair when they lose a member (their
+/// record is still refreshed): bounds the work of a deletion.
+constexpr std::size_t kMaxRecheck = 300;
+constexpr std::size_t kSlowestKept = 10;
+/// Smoothing of the idf of story terms: as if the archive held this many more articles, none
+/// with the term. Keeps idf meaningful in a young database (10 articles).
+constexpr double kIdfPrior = 1000;
+
+constexpr std::string_view kRawProfileMarker = "raw\n";
+
+std::uint64_t mix64(std::uint64_t x) noexcept {  // splitmix64 finaliser
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t hash_bytes(std::string_view text) noexcept {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (const char c : text) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ULL;
+    }
+    return mix64(hash);
+}
+
+std::string hex16(std::uint64_t value) {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(value));
+    return hex;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation for copy detection.
+
+std::string lower_ascii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+    return haystack.find(needle) != std::string_view::npos;
+}
+
+std::size_t count_words(std::string_view line) {
+    std::size_t words = 0;
+    bool in_word = false;
+    for (const char c : line) {
+        const bool space = c == ' ' || c == '\t';
+        if (!space && !in_word) ++words;
+        in_word = !space;
+    }
+    return words;
+}
+
+/// Lines that are not the story: rights notices, credits, captions, calls to action.
+bool is_boilerplate_line(std::string_view line) {
+    const std::string lower = lower_ascii(line);
+    static constexpr std::string_view kAnywhere[] = {
+        "all rights reserved", "copyright ", "\xc2\xa9",  // ©
+        "contributed to this report", "contributed reporting", "contributed to this story",
+        "follow us on", "follow us:", "sign up for our", "subscribe to our", "click here",
+        "(ap photo", "(afp photo", "(reuters photo", "getty images", "photo credit",
+        "may not be published, broadcast, rewritten or redistributed"};
+    for (const auto needle : kAnywhere) {
+        if (contains(lower, needle)) return true;
+    }
+    static constexpr std::string_view kStarts[] = {
+        "photo:", "photo by ", "file photo", "caption:", "image:", "related:", "read more",
+        "also read", "editing by ", "reporting by ", "writing by ", "(reporting by"};
+    for (const auto start : kStarts) {
+        if (lower.rfind(start, 0) == 0) return true;
+    }
+    // Photo captions end with the agency credit: "... Jan. 24, 2026. ( AP )".
+    std::string squeezed;
+    for (const char c : lower) {
+        if (c != ' ' && c != '\t') squeezed += c;
+    }
+    for (const std::string_view credit : {"(ap)", "(afp)", "(reuters)", "(aponline)", "(getty)"}) {
+        if (squeezed.ends_with(credit) || squeezed.ends_with(std::string(credit) + ".")) return true;
+    }
+    // Bylines: "By Jane Doe", "By Jane Doe, Associated Press".
+    if (lower.rfind("by ", 0) == 0 && count_words(line) <= 8) return true;
+    return false;
+}
+
+/// The byte length of a dateline opening @p line ("ROTTERDAM (AFP) - ", "ABU DHABI: "), or 0.
+std::size_t dateline_length(std::string_view line) {
+    const std::string_view head = line.substr(0, std::min<std::size_t>(line.size(), 90));
+    std::size_t best = std::string_view::npos;
+    std::size_t separator_size = 0;
+    for (const std::string_view separator :
+         {std::string_view(" - "), std::string_view(" -- "), std::string_view(" \xe2\x80\x94 "),
+          std::string_view(" \xe2\x80\x93 "), std::string_view(": "),
+          std::string_view("\xe2\x80\x94")}) {
+        const auto at = head.find(separator);
+        if (at != std::string_view::npos && at < best) {
+            best = at;
+            separator_size = separator.size();
+        }
+    }
+    if (best == std::string_view::npos || best == 0) return 0;
+    const std::string_view prefix = head.substr(0, best);
+    if (count_words(prefix) > 6) return 0;
+    bool word_start = true;
+    for (const char c : prefix) {
+        if (c == ' ') {
+            word_start = true;
+            continue;
+        }
+        if (word_start) {
+            const bool upper = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '(';
+            if (!upper) return 0;
+        }
+        word_start = false;
+    }
+    return best + separator_size;
+}
+
+/// Decodes one UTF-8 code point at @p i (advancing it); malformed bytes count as themselves.
+char32_t next_code_point(std::string_view text, std::size_t& i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    if (i + length > text.size()) length = 1;
+    char32_t cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F)
+                                                                                  : (lead & 0x07);
+    for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (byte(i + k) & 0x3F);
+    i += length;
+    return cp;
+}
+
+bool is_unspaced_script(char32_t cp) {
+    return (cp >= 0x0E00 && cp <= 0x0EFF) ||   // Thai, Lao
+           (cp >= 0x3040 && cp <= 0x30FF) ||   // Hiragana, Katakana
+           (cp >= 0x3400 && cp <= 0x9FFF) ||   // CJK ideographs
+           (cp >= 0xAC00 && cp <= 0xD7AF) ||   // Hangul
+           (cp >= 0xF900 && cp <= 0xFAFF);
+}
+
+/// A Latin word's consonant skeleton: first letter kept, later vowels (and y) dropped, doubled
+/// letters collapsed. House-style spellings and typical typos meet: labour/labor -> lbr,
+/// Kyiv/Kiev -> kv, Zelenskyy/Zelensky -> zlnsk, traffic/trafic -> trfc, region/regoin -> rgn.
+std::string skeleton(std::string_view word) {
+    std::string letters;
+    for (const char c : word) {
+        if (c == '\'' || c == '.') continue;
+        if (c < 'a' || c > 'z') return std::string(word);
+        letters += c;
+    }
+    if (letters.size() <= 2) return letters;
+    std::string out(1, letters[0]);
+    for (std::size_t i = 1; i < letters.size(); ++i) {
+        const char c = letters[i];
+        if (std::strchr("aeiouy", c) != nullptr) continue;
+        if (c != out.back()) out += c;
+    }
+    return out;
+}
+
+/// The units shingled: normalised words, or single characters of unspaced scripts.
+std::vector<std::string> copy_units(std::string_view body, const std::vector<GroupingToken>& tokens) {
+    // Line ranges of the body, and which are boilerplate.
+    struct Line {
+        std::size_t begin, end;
+        bool skip;
+    };
+    std::vector<Line> lines;
+    for (std::size_t begin = 0; begin <= body.size();) {
+        std::size_t end = body.find('\n', begin);
+        if (end == std::string_view::npos) end = body.size();
+        lines.push_back({begin, end, is_boilerplate_line(body.substr(begin, end - begin))});
+        begin = end + 1;
+    }
+    // A dateline at the start of the first line that is text.
+    std::size_t dateline_end = 0;
+    for (const Line& line : lines) {
+        if (line.skip || line.begin == line.end) continue;
+        dateline_end = line.begin + dateline_length(body.substr(line.begin, line.end - line.begin));
+        break;
+    }
+
+    std::vector<std::string> units;
+    std::size_t line = 0;
+    for (std::size_t t = 0; t < tokens.size(); ++t) {
+        const GroupingToken& token = tokens[t];
+        if (token.title) continue;
+        while (line + 1 < lines.size() && token.begin >= lines[line].end + 1) ++line;
+        if (lines[line].skip || token.begin < dateline_end) continue;
+        const std::string& word = token.exact;
+        // "per cent" and "percent" are one word.
+        if (word == "per" && t + 1 < tokens.size() && tokens[t + 1].exact == "cent" &&
+            !tokens[t + 1].title) {
+            units.push_back(skeleton("percent"));
+            ++t;
+            continue;
+        }
+        bool unspaced = false;
+        for (std::size_t i = 0; i < word.size() && !unspaced;) {
+            unspaced = is_unspaced_script(next_code_point(word, i));
+        }
+        if (unspaced) {
+            for (std::size_t i = 0; i < word.size();) {
+                const std::size_t begin = i;
+                next_code_point(word, i);
+                units.emplace_back(word.substr(begin, i - begin));
+            }
+        } else {
+            units.push_back(skeleton(word));
+        }
+    }
+    return units;
+}
+
+void sort_unique(std::vector<std::uint32_t>& values) {
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
+std::size_t intersection_size(const std::vector<std::uint32_t>& a,
+                              const std::vector<std::uint32_t>& b) {
+    std::size_t count = 0;
+    auto i = a.begin();
+    auto j = b.begin();
+    while (i != a.end() && j != b.end()) {
+        if (*i < *j) {
+            ++i;
+        } else if (*j < *i) {
+            ++j;
+        } else {
+            ++count;
+            ++i;
+            ++j;
+        }
+    }
+    return count;
+}
+
+// Varint + little-endian helpers for the fingerprint value.
+void put_varint(std::string& out, std::uint64_t value) {
+    while (value >= 0x80) {
+        out += static_cast<char>((value & 0x7F) | 0x80);
+        value >>= 7;
+    }
+    out += static_cast<char>(value);
+}
+
+bool get_varint(std::string_view data, std::size_t& at, std::uint64_t& value) {
+    value = 0;
+    for (int shift = 0; shift < 64 && at < data.size(); shift += 7) {
+        const auto byte = static_cast<unsigned char>(data[at++]);
+        value |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+        if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+}
+
+/// Sorted values as varint deltas: about 4 bytes each for 32-bit hashes.
+void put_sorted(std::string& out, const std::vector<std::uint32_t>& values) {
+    put_varint(out, values.size());
+    std::uint32_t previous = 0;
+    for (const std::uint32_t value : values) {
+        put_varint(out, value - previous);
+        previous = value;
+    }
+}
+
+bool get_sorted(std::string_view data, std::size_t& at, std::vector<std::uint32_t>& values) {
+    std::uint64_t count = 0;
+    if (!get_varint(data, at, count) || count > data.size()) return false;
+    values.resize(count);
+    std::uint64_t previous = 0;
+    for (auto& value : values) {
+        std::uint64_t delta = 0;
+        if (!get_varint(data, at, delta)) return false;
+        previous += delta;
+        value = static_cast<std::uint32_t>(previous);
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Story terms.
+
+bool is_stopword(std::string_view word) {
+    static const std::unordered_set<std::string_view> kWords = {
+        "the", "and", "for", "that", "with", "was", "were", "are", "has", "have", "had", "its",
+        "his", "her", "their", "they", "them", "this", "these", "those", "from", "but", "not",
+        "been", "being", "will", "would", "could", "should", "can", "may", "might", "must",
+        "said", "says", "say", "saying", "told", "also", "after", "before", "about", "into",
+        "over", "under", "more", "most", "than", "then", "there", "here", "when", "where",
+        "which", "who", "whom", "whose", "what", "while", "other", "some", "such", "only", "own",
+        "same", "very", "just", "all", "any", "both", "each", "few", "one", "two", "three",
+        "first", "last", "new", "our", "out", "off", "you", "your", "she", "him", "did", "does",
+        "doing", "how", "why", "our", "because", "until", "against", "between", "through",
+        "during", "above", "below", "again", "further", "once", "per", "cent", "percent", "year",
+        "years", "week", "weeks", "day", "days", "monday", "tuesday", "wednesday", "thursday",
+        "friday", "saturday", "sunday", "today", "yesterday", "tomorrow", "time", "according",
+        "people", "including", "since", "still", "like", "now", "many", "much", "well", "even",
+        "back", "way", "get", "got", "make", "made", "take", "took", "told", "added", "asked",
+        "don't", "it's", "i'm", "that's", "there's", "we're", "they're", "you're", "mr", "mrs",
+        "ms", "dr", "reuters", "afp", "associated", "press", "news", "reported", "report",
+        "reporters", "statement", "official", "officials", "spokesman", "spokeswoman",
+        "spokesperson", "million", "billion", "pct", "dlrs", "mln", "reuter"};
+    return kWords.count(word) != 0;
+}
+
+bool is_sentence_start(std::string_view text, std::size_t begin) {
+    for (std::size_t i = begin; i > 0; --i) {
+        const char c = text[i - 1];
+        if (c == ' ' || c == '\t') continue;
+        // Opening quotes and brackets: look further back.
+        if (c == '"' || c == '(' || c == '\'') continue;
+        if (static_cast<unsigned char>(c) >= 0x80) return true;  // curly quotes, dashes
+        return c == '.' || c == '!' || c == '?' || c == '\n' || c == ':';
+    }
+    return true;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Features.
+
+CopyFingerprint copy_fingerprint(std::string_view body, const std::vector<GroupingToken>& tokens) {
+    CopyFingerprint fingerprint;
+    const std::vector<std::string> units = copy_units(body, tokens);
+    if (units.empty()) return fingerprint;
+
+    std::vector<std::uint64_t> unit_hashes;
+    unit_hashes.reserve(units.size());
+    std::uint64_t exact = 0;
+    for (const auto& unit : units) {
+        unit_hashes.push_back(hash_bytes(unit));
+        exact = mix64(exact ^ unit_hashes.back());
+    }
+    fingerprint.exact = exact == 0 ? 1 : exact;
+
+    const std::size_t width = std::min(kShingleWords, unit_hashes.size());
+    const std::size_t count = unit_hashes.size() - width + 1;
+    std::vector<std::uint64_t> shingles;
+    shingles.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        std::uint64_t hash = 0;
+        for (std::size_t k = 0; k < width; ++k) hash = mix64(hash * 31 + unit_hashes[i + k]);
+        shingles.push_back(hash);
+    }
+
+    std::vector<std::uint64_t> sampled;
+    for (const std::uint64_t hash : shingles) {
+        if (hash % kAnchorModulus == 0) sampled.push_back(hash);
+    }
+    std::sort(sampled.begin(), sampled.end());
+    sampled.erase(std::unique(sampled.begin(), sampled.end()), sampled.end());
+    if (sampled.size() > kMaxModAnchors) sampled.resize(kMaxModAnchors);
+    for (std::size_t i = 0; i < std::min(kLeadAnchors, shingles.size()); ++i) {
+        sampled.push_back(shingles[i]);
+    }
+    std::sort(sampled.begin(), sampled.end());
+    sampled.erase(std::unique(sampled.begin(), sampled.end()), sampled.end());
+    fingerprint.anchors = std::move(sampled);
+
+    const std::size_t stored = std::min(kMaxStoredShingles, shingles.size());
+    fingerprint.shingles.reserve(stored);
+    for (std::size_t i = 0; i < stored; ++i) {
+        const auto value = static_cast<std::uint32_t>(shingles[i] >> 32);
+        fingerprint.shingles.push_back(value);
+        if (i < kLeadShingles) fingerprint.lead.push_back(value);
+    }
+    sort_unique(fingerprint.shingles);
+    sort_unique(fingerprint.lead);
+    return fingerprint;
+}
+
+CopyFingerprint copy_fingerprint(std::string_view body, Analyzer& analyzer) {
+    std::vector<GroupingToken> tokens;
+    analyzer.tokenize(body, [&](const Token& token) {
+        tokens.push_back({token.exact, token.exact, token.begin, token.end, false});
+    });
+    return copy_fingerprint(body, tokens);
+}
+
+CopySimilarity compare(const CopyFingerprint& a, const CopyFingerprint& b) {
+    CopySimilarity similarity;
+    if (a.empty() || b.empty()) return similarity;
+    const std::size_t shared = intersection_size(a.shingles, b.shingles);
+    const std::size_t smaller = std::min(a.shingles.size(), b.shingles.size());
+    const std::size_t larger = std::max(a.shingles.size(), b.shingles.size());
+    similarity.jaccard = static_cast<double>(shared) /
+                         static_cast<double>(a.shingles.size() + b.shingles.size() - shared);
+    similarity.containment = static_cast<double>(shared) / static_cast<double>(smaller);
+    similarity.length_ratio = static_cast<double>(smaller) / static_cast<double>(larger);
+    const CopyFingerprint& shorter = a.shingles.size() <= b.shingles.size() ? a : b;
+    const CopyFingerprint& longer = &shorter == &a ? b : a;
+    if (!shorter.lead.empty()) {
+        similarity.lead = static_cast<double>(intersection_size(shorter.lead, longer.shingles)) /
+                          static_cast<double>(shorter.lead.size());
+    }
+    return similarity;
+}
+
+bool is_copy(const CopySimilarity& s, const GroupingOptions& options) {
+    return s.jaccard >= options.copy_jaccard ||
+           (s.containment >= options.copy_containment && s.lead >= options.copy_lead_containment &&
+            s.length_ratio >= options.copy_length_ratio);
+}
+
+std::string encode_fingerprint(const CopyFingerprint& fingerprint) {
+    std::string out = "F1";
+    put_sorted(out, fingerprint.lead);
+    put_sorted(out, fingerprint.shingles);
+    return out;
+}
+
+CopyFingerprint decode_fingerprint(std::string_view data) {
+    CopyFingerprint fingerprint;
+    if (!data.starts_with("F1")) return fingerprint;
+    std::size_t at = 2;
+    if (!get_sorted(data, at, fingerprint.lead) || !get_sorted(data, at, fingerprint.shingles)) {
+        return {};
+    }
+    return fingerprint;
+}
+
+double story_similarity(const StoryProfile& a, const StoryProfile& b) {
+    const StoryProfile& small = a.size() <= b.size() ? a : b;
+    const StoryProfile& large = &small == &a ? b : a;
+    double dot = 0;
+    for (const auto& [term, weight] : small) {
+        if (const auto found = large.find(term); found != large.end()) dot += weight * found->second;
+    }
+    return dot;
+}
+
+std::string encode_profile(const StoryProfile& profile) {
+    std::string out;
+    char weight[32];
+    for (const auto& [term, value] : profile) {
+        std::snprintf(weight, sizeof weight, "%.5f", value);
+        out += weight;
+        out += ' ';
+        out += term;
+        out += '\n';
+    }
+    return out;
+}
+
+StoryProfile decode_profile(std::string_view data) {
+    StoryProfile profile;
+    if (data.starts_with(kRawProfileMarker)) return profile;
+    while (!data.empty()) {
+        auto end = data.find('\n');
+        if (end == std::string_view::npos) end = data.size();
+        const std::string_view line = data.substr(0, end);
+        data.remove_prefix(std::min(data.size(), end + 1));
+        const auto space = line.find(' ');
+        if (space == std::string_view::npos) continue;
+        profile[std::string(line.substr(space + 1))] = std::strtod(std::string(line.substr(0, space)).c_str(), nullptr);
+    }
+    return profile;
+}
+
+void add_grouping_features(Xapian::Document& document, const Article& article,
+                           const std::vector<GroupingToken>& tokens) {
+    const CopyFingerprint fingerprint = copy_fingerprint(article.body, tokens);
+    if (!fingerprint.empty()) {
+        for (const std::uint64_t anchor : fingerprint.anchors) {
+            document.add_boolean_term(std::string(schema::prefix::kCopyAnchor) + hex16(anchor));
+        }
+        document.add_boolean_term(std::string(schema::prefix::kCopyExact) + hex16(fingerprint.exact));
+        document.add_value(schema::kSlotCopyFingerprint, encode_fingerprint(fingerprint));
+    }
+
+    // Story terms: stems of content words with their counts; a word mostly written with a
+    // capital inside a sentence is a name (entity) and counts double; headline words count 3.
+    struct Count {
+        unsigned tf = 0;
+        unsigned capitalised = 0;
+        unsigned body = 0;
+    };
+    std::map<std::string, Count> counts;
+    for (const GroupingToken& token : tokens) {
+        if (token.stem.empty() || token.exact.size() < 3 || is_stopword(token.exact)) continue;
+        Count& count = counts[token.stem];
+        if (token.title) {
+            count.tf += 3;
+            continue;
+        }
+        count.tf += 1;
+        ++count.body;
+        const char first = article.body[token.begin];
+        if (first >= 'A' && first <= 'Z' && !is_sentence_start(article.body, token.begin)) {
+            ++count.capitalised;
+        }
+    }
+    if (counts.empty()) return;
+    struct Ranked {
+        std::string stem;
+        unsigned tf;
+        bool entity;
+        double score;
+    };
+    std::vector<Ranked> ranked;
+    ranked.reserve(counts.size());
+    for (const auto& [stem, count] : counts) {
+        const bool entity = count.body > 0 && 2 * count.capitalised >= count.body;
+        ranked.push_back({stem, count.tf, entity, count.tf * (entity ? 2.0 : 1.0)});
+    }
+    const std::size_t keep = std::min(kRawStoryTerms, ranked.size());
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                      ranked.end(), [](const Ranked& a, const Ranked& b) {
+                          return a.score != b.score ? a.score > b.score : a.stem < b.stem;
+                      });
+    std::string raw(kRawProfileMarker);
+    for (std::size_t i = 0; i < keep; ++i) {
+        raw += std::to_string(ranked[i].tf) + (ranked[i].entity ? " E " : " - ") + ranked[i].stem + "\n";
+    }
+    document.add_value(schema::kSlotStoryProfile, raw);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The writer's side.
+
+namespace {
+
+constexpr std::string_view level_name(bool copy) { return copy ? "copy" : "story"; }
+
+/// A group's record (schema::kGroupKeyPrefix).
+struct GroupRecord {
+    std::string founder;   ///< Q term of the founding (representative) member
+    std::string earliest;  ///< Q term of the earliest report
+    std::optional<double> earliest_time;
+
+    static std::optional<GroupRecord> parse(const std::string& data) {
+        if (data.empty()) return std::nullopt;
+        const auto json = nlohmann::json::parse(data, nullptr, false);
+        if (!json.is_object()) return std::nullopt;
+        GroupRecord record;
+        record.founder = json.value("founder", "");
+        record.earliest = json.value("earliest", "");
+        if (json.contains("earliest_time") && json["earliest_time"].is_number()) {
+            record.earliest_time = json["earliest_time"].get<double>();
+        }
+        return record;
+    }
+
+    [[nodiscard]] std::string dump() const {
+        nlohmann::json json = {{"founder", founder}, {"earliest", earliest}};
+        json["earliest_time"] = earliest_time ? nlohmann::json(static_cast<std::int64_t>(*earliest_time))
+                                              : nlohmann::json(nullptr);
+        return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+
+    /// Whether a member dated @p time with id term @p id is earlier than the recorded earliest:
+    /// dated before undated, then by time, then by id.
+    [[nodiscard]] bool is_earlier(std::optional<double> time, const std::string& id) const {
+        if (earliest.empty()) return true;
+        if (!time) return !earliest_time && id < earliest;
+        if (!earliest_time) return true;
+        return *time < *earliest_time || (*time == *earliest_time && id < earliest);
+    }
+};
+
+std::string id_term_of(const Xapian::Document& document) {
+    const std::string prefix(schema::prefix::kId);
+    auto term = document.termlist_begin();
+    term.skip_to(prefix);
+    if (term != document.termlist_end() && (*term).rfind(prefix, 0) == 0) return *term;
+    return {};
+}
+
+std::optional<double> time_of(const Xapian::Document& document) {
+    const std::string value = document.get_value(schema::kSlotTime);
+    if (value.empty()) return std::nullopt;
+    return Xapian::sortable_unserialise(value);
+}
+
+bool within_days(std::optional<double> a, std::optional<double> b, int days) {
+    if (!a || !b) return true;  // no evidence against
+    const auto day_a = static_cast<std::int64_t>(std::floor(*a / 86400.0));
+    const auto day_b = static_cast<std::int64_t>(std::floor(*b / 86400.0));
+    return std::llabs(day_a - day_b) <= days;
+}
+
+}  // namespace
+
+struct Grouper::Member {
+    Xapian::docid docid = 0;
+    std::string id;  ///< Q term
+    std::string copy_group;
+    std::string story_group;
+    std::optional<double> time;
+    CopyFingerprint fingerprint;
+    StoryProfile profile;
+
+    static Member load(Xapian::docid docid, const Xapian::Document& document) {
+        Member member;
+        member.docid = docid;
+        member.id = id_term_of(document);
+        member.copy_group = document.get_value(schema::kSlotCopyGroup);
+        member.story_group = document.get_value(schema::kSlotStoryGroup);
+        member.time = time_of(document);
+        member.fingerprint = decode_fingerprint(document.get_value(schema::kSlotCopyFingerprint));
+        member.profile = decode_profile(document.get_value(schema::kSlotStoryProfile));
+        return member;
+    }
+};
+
+Grouper::Grouper(Xapian::WritableDatabase& database, GroupingOptions options)
+    : m_database(database), m_options(options) {}
+
+void Grouper::forget(const std::string& term) {
+    if (!m_options.enabled) return;
+    for (auto posting = m_database.postlist_begin(term); posting != m_database.postlist_end(term);
+         ++posting) {
+        const Xapian::Document document = m_database.get_document(*posting);
+        if (auto copy = document.get_value(schema::kSlotCopyGroup); !copy.empty()) {
+            m_dirty_copy.insert(std::move(copy));
+        }
+        if (auto story = document.get_value(schema::kSlotStoryGroup); !story.empty()) {
+            m_dirty_story.insert(std::move(story));
+        }
+    }
+}
+
+Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const {
+    if (!time) return Xapian::Query::MatchAll;
+    std::vector<Xapian::Query> terms;
+    const auto day = static_cast<UnixTime>(std::floor(*time / 86400.0)) * 86400;
+    for (int offset = -days; offset <= days; ++offset) {
+        terms.emplace_back(std::string(schema::prefix::kDay) +
+                           format_yyyymmdd(day + static_cast<UnixTime>(offset) * 86400));
+    }
+    terms.emplace_back(std::string(schema::prefix::kUndated));
+    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+std::vector<Grouper::Member> Grouper::members(Level level, const std::string& group_id) {
+    const std::string term = level == Level::copy ? schema::copy_group_term(group_id)
+                                                  : schema::story_group_term(group_id);
+    std::vector<Member> found;
+    for (auto posting = m_database.postlist_begin(term); posting != m_database.postlist_end(term);
+         ++posting) {
+        found.push_back(Member::load(*posting, m_database.get_document(*posting)));
+    }
+    // Article order, not docid order: decisions must not depend on how docids were assigned.
+    std::sort(found.begin(), found.end(), [](const Member& a, const Member& b) { return a.id < b.id; });
+    return found;
+}
+
+std::optional<Grouper::Member> Grouper::member_by_id(const std::string& article_id) {
+    if (article_id.empty()) return std::nullopt;
+    auto posting = m_database.postlist_begin(article_id);
+    if (posting == m_database.postlist_end(article_id)) return std::nullopt;
+    return Member::load(*posting, m_database.get_document(*posting));
+}
+
+std::string Grouper::new_group_id(Level level, const std::string& article_id) {
+    const bool copy = level == Level::copy;
+    const std::string seed = std::string(level_name(copy)) + ":" + article_id;
+    for (unsigned attempt = 0;; ++attempt) {
+        const std::string id =
+            schema::stable_hash_hex(attempt == 0 ? seed : seed + "#" + std::to_string(attempt));
+        const std::string term = copy ? schema::copy_group_term(id) : schema::story_group_term(id);
+        // A group whose members are all gone is free again: an article re-indexed in a changed
+        // file founds its group again under the same id.
+        if (m_database.get_termfreq(term) == 0) {
+            m_database.set_metadata(schema::group_key(level_name(copy), id), "");
+            return id;
+        }
+    }
+}
+
+void Grouper::relabel(Level level, const std::vector<Xapian::docid>& documents,
+                      const std::string& from, const std::string& to) {
+    const bool copy = level == Level::copy;
+    const std::string old_term = copy ? schema::copy_group_term(from) : schema::story_group_term(from);
+    const std::string new_term = copy ? schema::copy_group_term(to) : schema::story_group_term(to);
+    for (const Xapian::docid docid : documents) {
+        Xapian::Document document = m_database.get_document(docid);
+        try {
+            document.remove_term(old_term);
+        } catch (const Xapian::InvalidArgumentError&) {
+            // Not labelled with it: nothing to remove.
+        }
+        document.add_boolean_term(new_term);
+        document.add_value(copy ? schema::kSlotCopyGroup : schema::kSlotStoryGroup, to);
+        m_database.replace_document(docid, document);
+    }
+}
+
+void Grouper::note_member(Level level, const std::string& group_id, const std::string& article_id,
+                          std::optional<double> time, bool founder) {
+    const std::string key = schema::group_key(level_name(level == Level::copy), group_id);
+    auto record = GroupRecord::parse(m_database.get_metadata(key)).value_or(GroupRecord{});
+    bool changed = false;
+    if (founder || record.founder.empty()) {
+        record.founder = article_id;
+        changed = true;
+    }
+    if (record.is_earlier(time, article_id)) {
+        record.earliest = article_id;
+        record.earliest_time = time;
+        changed = true;
+    }
+    if (changed) m_database.set_metadata(key, record.dump());
+}
+
+void Grouper::merge(Level level, const std::string& into, const std::string& from) {
+    if (into == from) return;
+    const bool copy = level == Level::copy;
+    const std::string term = copy ? schema::copy_group_term(from) : schema::story_group_term(from);
+    std::vector<Xapian::docid> documents;
+    for (auto posting = m_database.postlist_begin(term); posting != m_database.postlist_end(term);
+         ++posting) {
+        documents.push_back(*posting);
+    }
+    relabel(level, documents, from, to_string_view_guard(into));
+    const std::string from_key = schema::group_key(level_name(copy), from);
+    if (const auto record = GroupRecord::parse(m_database.get_metadata(from_key))) {
+        if (!record->earliest.empty()) note_member(level, into, record->earliest, record->earliest_time, false);
+    }
+    m_database.set_metadata(from_key, "");
+    ++m_stats.merges;
+}
+
+}  // namespace wiredesk::indexer

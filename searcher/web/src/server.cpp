@@ -1,0 +1,356 @@
+#include "wiredesk/web/server.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+
+#include <fmt/core.h>
+#include <httplib.h>
+#include <xapian.h>
+
+#include "wiredesk/common/database.hpp"
+#include "wiredesk/common/schema.hpp"
+#include "wiredesk/common/version.hpp"
+#include "wiredesk/web/assets.hpp"
+#include "wiredesk/web/rate_limiter.hpp"
+
+namespace wiredesk::web {
+namespace {
+
+namespace search = wiredesk::searcher;
+using Clock = std::chrono::steady_clock;
+
+/// When the request being handled on this thread started (httplib handles each request on
+/// one worker thread from routing to logging).
+thread_local std::optional<Clock::time_point> t_request_start;
+
+/// The page may only load what it came with: no inline script, nothing from elsewhere.
+constexpr const char* kPagePolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Reads articles by id and per-database facts (the searcher library does not return bodies).
+/// One Xapian handle per database under a mutex: lookups are a single posting list read.
+class ArticleStore {
+public:
+    explicit ArticleStore(const std::vector<std::string>& paths)
+        : m_paths(paths), m_all(open_database_for_reading(paths)) {
+        for (const std::string& path : paths) m_each.push_back(open_database_for_reading({path}));
+    }
+
+    std::optional<Article> find(const std::string& id) {
+        return with_latest([&]() -> std::optional<Article> {
+            const std::string term = schema::id_term(id);
+            for (auto posting = m_all.postlist_begin(term); posting != m_all.postlist_end(term);
+                 ++posting) {
+                Article article = schema::decode_article_data(m_all.get_document(*posting).get_data());
+                if (article.id == id) return article;  // a hashed id term could be shared
+            }
+            return std::nullopt;
+        });
+    }
+
+    nlohmann::json health() {
+        return with_latest([&] {
+            nlohmann::json databases = nlohmann::json::array();
+            std::string latest;
+            for (std::size_t i = 0; i < m_each.size(); ++i) {
+                const std::string commit = m_each[i].get_metadata(std::string(schema::kLastCommitKey));
+                if (commit > latest) latest = commit;
+                databases.push_back({{"path", m_paths[i]},
+                                     {"articles", m_each[i].get_doccount()},
+                                     {"last_commit", commit.empty() ? nlohmann::json(nullptr)
+                                                                    : nlohmann::json(commit)}});
+            }
+            return nlohmann::json{
+                {"status", "ok"},
+                {"version", kVersionString},
+                {"articles", m_all.get_doccount()},
+                {"last_commit", latest.empty() ? nlohmann::json(nullptr) : nlohmann::json(latest)},
+                {"databases", databases},
+                {"grouping", grouping_available()},
+            };
+        });
+    }
+
+private:
+    /// Runs @p read on the latest commit, reopening when a writer moved the database on.
+    template <typename Read>
+    std::invoke_result_t<Read> with_latest(Read read) {
+        const std::lock_guard lock(m_mutex);
+        for (int attempt = 0;; ++attempt) {
+            try {
+                m_all.reopen();
+                for (Xapian::Database& database : m_each) database.reopen();
+                return read();
+            } catch (const Xapian::DatabaseModifiedError&) {
+                if (attempt >= 4) throw;
+            }
+        }
+    }
+
+    std::vector<std::string> m_paths;
+    std::mutex m_mutex;
+    Xapian::Database m_all;
+    std::vector<Xapian::Database> m_each;
+};
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+    res.status = status;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(dump_json(body), "application/json");
+}
+
+void send_error(httplib::Response& res, int status, std::string_view message,
+                std::string_view parameter = {}) {
+    send_json(res, status, error_json(message, parameter));
+}
+
+/// The path as a log can show it: control characters and non-ASCII bytes escaped, so a request
+/// cannot forge log lines.
+std::string printable(std::string_view text, std::size_t max = 200) {
+    std::string out;
+    for (const char c : text.substr(0, max)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte >= 0x7F) {
+            out += fmt::format("\\x{:02x}", byte);
+        } else {
+            out += c;
+        }
+    }
+    if (text.size() > max) out += "...";
+    return out;
+}
+
+std::string_view status_text(int status) noexcept {
+    switch (status) {
+        case 400: return "bad request";
+        case 404: return "not found";
+        case 405: return "method not allowed";
+        case 413: return "request too large";
+        case 414: return "URI too long";
+        case 416: return "range not satisfiable";
+        case 429: return "too many requests";
+        case 500: return "internal error";
+        case 503: return "service unavailable";
+        default: return status >= 500 ? "server error" : "request error";
+    }
+}
+
+}  // namespace
+
+bool is_loopback(std::string_view address) noexcept {
+    return address == "localhost" || address == "::1" || address.starts_with("127.");
+}
+
+struct Server::Impl {
+    explicit Impl(ServerOptions opts)
+        : options(std::move(opts)),
+          searcher(options.databases),
+          store(options.databases),
+          limiter(options.rate_per_second, options.rate_burst) {}
+
+    ServerOptions options;
+    search::Searcher searcher;
+    ArticleStore store;
+    RateLimiter limiter;
+    httplib::Server http;
+    bool bound = false;
+    std::atomic<bool> stop_requested = false;
+
+    void setup();
+    httplib::Server::HandlerResponse route(const httplib::Request& req, httplib::Response& res);
+    void api_search(const httplib::Request& req, httplib::Response& res);
+    void api_article(const std::string& id, httplib::Response& res);
+    void api_group(const std::string& id, httplib::Response& res);
+    void serve_asset(std::string_view name, httplib::Response& res);
+};
+
+void Server::Impl::setup() {
+    const std::size_t threads = std::max<std::size_t>(options.threads, 1);
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    // Bounded requests: small bodies (the API takes none), short timeouts, short keep-alive so
+    // idle browser connections do not hold the worker threads.
+    http.set_payload_max_length(16 * 1024);
+    http.set_read_timeout(5, 0);
+    http.set_write_timeout(5, 0);
+    http.set_keep_alive_timeout(2);
+    http.set_keep_alive_max_count(100);
+    http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                              {"Referrer-Policy", "no-referrer"},
+                              {"X-Frame-Options", "DENY"}});
+
+    // All routing is ours, by plain string comparison (no std::regex over user paths).
+    http.set_pre_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { return route(req, res); });
+    // Reached only for requests httplib rejected itself (URI too long, malformed...).
+    http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return;
+        if (req.path.starts_with("/api/")) {
+            send_error(res, res.status, status_text(res.status));
+        } else {
+            res.set_content(fmt::format("{} {}\n", res.status, status_text(res.status)),
+                            "text/plain; charset=utf-8");
+        }
+    });
+    http.set_exception_handler(
+        [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+            std::string what = "unknown exception";
+            try {
+                if (error) std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            if (options.log) options.log(fmt::format("error: {} {}: {}", req.method,
+                                                     printable(req.path), printable(what, 500)));
+            send_error(res, 500, "internal error");
+        });
+    if (options.log) {
+        http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+            double ms = 0;
+            if (t_request_start) {
+                ms = std::chrono::duration<double, std::milli>(Clock::now() - *t_request_start)
+                         .count();
+                t_request_start.reset();
+            }
+            options.log(fmt::format("{} {} {} {:.1f} ms", printable(req.method, 16),
+                                    printable(req.path), res.status, ms));
+        });
+    }
+}
+
+httplib::Server::HandlerResponse Server::Impl::route(const httplib::Request& req,
+                                                     httplib::Response& res) {
+    t_request_start = Clock::now();
+    const std::string& path = req.path;
+    const bool api = path.starts_with("/api/");
+    if (req.method != "GET" && req.method != "HEAD") {
+        res.set_header("Allow", "GET, HEAD");
+        if (api) {
+            send_error(res, 405, "only GET is supported");
+        } else {
+            res.status = 405;
+            res.set_content("405 Method Not Allowed\n", "text/plain; charset=utf-8");
+        }
+        return httplib::Server::HandlerResponse::Handled;
+    }
+    try {
+        if (api) {
+            if (!limiter.allow(req.remote_addr)) {
+                res.set_header("Retry-After", "1");
+                send_error(res, 429, "too many requests; slow down");
+            } else if (path == "/api/search") {
+                api_search(req, res);
+            } else if (path.starts_with("/api/article/")) {
+                api_article(path.substr(std::string_view("/api/article/").size()), res);
+            } else if (path.starts_with("/api/group/")) {
+                api_group(path.substr(std::string_view("/api/group/").size()), res);
+            } else if (path == "/api/health") {
+                send_json(res, 200, store.health());
+            } else {
+                send_error(res, 404, "no such endpoint");
+            }
+        } else if (path == "/" || path == "/index.html") {
+            serve_asset("index.html", res);
+        } else {
+            serve_asset(std::string_view(path).substr(1), res);
+        }
+    } catch (const ParameterError& error) {
+        send_error(res, 400, error.what(), error.parameter());
+    } catch (const QueryError& error) {
+        // Raised by the searcher for a query it cannot run (empty without filters, ...).
+        send_error(res, 400, error.what(), "q");
+    } catch (const DatabaseError& error) {
+        if (options.log) options.log(fmt::format("error: {}", error.what()));
+        send_error(res, 503, "the database cannot be read right now");
+    } catch (const Xapian::Error& error) {
+        if (options.log) options.log(fmt::format("error: {}", error.get_description()));
+        send_error(res, 503, "the database cannot be read right now");
+    }
+    return httplib::Server::HandlerResponse::Handled;
+}
+
+void Server::Impl::api_search(const httplib::Request& req, httplib::Response& res) {
+    const SearchParams params = parse_search_params(req.params, options.limits);
+    // Grouping: pass params.group to the searcher here once the library exposes groups (see
+    // grouping_available() in api.hpp); until then search_json() adds a warning.
+    const search::Response response = searcher.search(params.request);
+    send_json(res, 200, search_json(response, params));
+}
+
+void Server::Impl::api_article(const std::string& id, httplib::Response& res) {
+    const std::optional<Article> article = id.empty() ? std::nullopt : store.find(id);
+    if (!article) {
+        send_error(res, 404, "no article with this id");
+        return;
+    }
+    send_json(res, 200, full_article_json(*article));
+}
+
+void Server::Impl::api_group(const std::string& /*id*/, httplib::Response& res) {
+    // The searcher library does not expose copy/story groups yet; nothing to look up. Wire the
+    // group's members here (earliest first) when it does.
+    static_assert(!grouping_available(), "wire /api/group/{id} to the searcher's groups");
+    send_error(res, 404, "grouping not available in this build");
+}
+
+void Server::Impl::serve_asset(std::string_view name, httplib::Response& res) {
+    std::optional<Asset> asset;
+    try {
+        asset = find_asset(name, options.assets_dir);
+    } catch (const Error& error) {
+        if (options.log) options.log(fmt::format("error: {}", error.what()));
+    }
+    if (!asset) {
+        res.status = 404;
+        res.set_content("404 Not Found\n", "text/plain; charset=utf-8");
+        return;
+    }
+    if (asset->content_type.starts_with("text/html")) {
+        res.set_header("Content-Security-Policy", kPagePolicy);
+    }
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(std::move(asset->content), asset->content_type);
+}
+
+Server::Server(ServerOptions options) : m_impl(std::make_unique<Impl>(std::move(options))) {
+    m_impl->setup();
+}
+
+Server::~Server() = default;
+
+int Server::bind() {
+    const ServerOptions& options = m_impl->options;
+    int port = options.port;
+    if (port == 0) {
+        port = m_impl->http.bind_to_any_port(options.bind);
+        if (port < 0) port = 0;
+    } else if (!m_impl->http.bind_to_port(options.bind, port)) {
+        port = 0;
+    }
+    if (port <= 0) {
+        throw Error(fmt::format("cannot listen on {}:{} (address in use or not available)",
+                                options.bind, options.port));
+    }
+    m_impl->bound = true;
+    return port;
+}
+
+bool Server::run() {
+    if (!m_impl->bound || m_impl->stop_requested) return false;
+    return m_impl->http.listen_after_bind();
+}
+
+void Server::stop() {
+    m_impl->stop_requested = true;
+    m_impl->http.stop();
+}
+
+bool Server::is_running() const { return m_impl->http.is_running(); }
+
+std::size_t Server::article_count() const { return m_impl->searcher.document_count(); }
+
+}  // namespace wiredesk::web
