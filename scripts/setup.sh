@@ -8,7 +8,11 @@ packages=(
   build-essential cmake pkg-config
   libxapian-dev xapian-tools libicu-dev libcld2-dev libgumbo-dev zlib1g-dev
   nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev
+  libcpp-httplib-dev chromium nodejs
 )
+# The browser tests run on node and npm. NodeSource's nodejs ships npm inside it (and conflicts
+# with Debian's npm package), so npm is asked for only when no npm is there.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -13,7 +13,8 @@ constexpr Xapian::termpos kFieldGap = 100;
 
 void DocumentBuilder::index_text(Xapian::Document& document, std::string_view text,
                                  std::string_view prefix, unsigned wdf_increment,
-                                 std::string_view language, Xapian::termpos& position) {
+                                 std::string_view language, Xapian::termpos& position,
+                                 std::vector<GroupingToken>* collect, bool title) {
     const std::string exact_prefix(prefix);
     const std::string stem_prefix = std::string(schema::prefix::kStemmed) + exact_prefix;
     const auto next = m_analyzer.tokenize(
@@ -21,8 +22,13 @@ void DocumentBuilder::index_text(Xapian::Document& document, std::string_view te
         [&](const Token& token) {
             document.add_posting(exact_prefix + token.exact,
                                  static_cast<Xapian::termpos>(token.position), wdf_increment);
-            for (const std::string& stem : m_analyzer.stems(token, language)) {
+            const std::vector<std::string> stems = m_analyzer.stems(token, language);
+            for (const std::string& stem : stems) {
                 document.add_term(stem_prefix + stem, wdf_increment);
+            }
+            if (collect != nullptr) {
+                collect->push_back({token.exact, stems.empty() ? token.exact : stems.front(),
+                                    token.begin, token.end, title});
             }
         },
         position);
@@ -35,15 +41,18 @@ Xapian::Document DocumentBuilder::build(const Article& article) {
     const std::string& language = article.language;
 
     Xapian::termpos position = 1;
+    std::vector<GroupingToken>* collect = m_grouping ? &m_tokens : nullptr;
+    m_tokens.clear();
     if (!article.title.empty()) {
         // The headline once as S-terms (for title:) and once unprefixed with a heavier wdf, so
         // that a plain query ranks a headline match above a body match.
         Xapian::termpos title_position = 1;
-        index_text(document, article.title, prefix::kTitle, 1, language, title_position);
+        index_text(document, article.title, prefix::kTitle, 1, language, title_position, collect,
+                   true);
         index_text(document, article.title, "", schema::kTitleWeight, language, position);
         position += kFieldGap;
     }
-    index_text(document, article.body, "", 1, language, position);
+    index_text(document, article.body, "", 1, language, position, collect, false);
 
     document.add_boolean_term(schema::id_term(article.id));
     document.add_boolean_term(schema::file_term(article.path));
@@ -67,6 +76,7 @@ Xapian::Document DocumentBuilder::build(const Article& article) {
     } else {
         document.add_boolean_term(std::string(prefix::kUndated));
     }
+    if (m_grouping) add_grouping_features(document, article, m_tokens);
     document.set_data(schema::encode_article_data(article));
     return document;
 }

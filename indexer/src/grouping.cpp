@@ -754,13 +754,310 @@ void Grouper::merge(Level level, const std::string& into, const std::string& fro
          ++posting) {
         documents.push_back(*posting);
     }
-    relabel(level, documents, from, to_string_view_guard(into));
+    relabel(level, documents, from, into);
     const std::string from_key = schema::group_key(level_name(copy), from);
     if (const auto record = GroupRecord::parse(m_database.get_metadata(from_key))) {
         if (!record->earliest.empty()) note_member(level, into, record->earliest, record->earliest_time, false);
     }
     m_database.set_metadata(from_key, "");
     ++m_stats.merges;
+}
+
+
+bool Grouper::linked(Level level, const Member& a, const Member& b) const {
+    if (level == Level::copy) {
+        return within_days(a.time, b.time, m_options.copy_window_days) &&
+               is_copy(compare(a.fingerprint, b.fingerprint), m_options);
+    }
+    if (!a.copy_group.empty() && a.copy_group == b.copy_group) return true;
+    return within_days(a.time, b.time, m_options.story_window_days) &&
+           story_similarity(a.profile, b.profile) >= m_options.story_threshold;
+}
+
+bool Grouper::founders_match(Level level, const std::string& group_a, const std::string& group_b) {
+    const bool copy = level == Level::copy;
+    const auto founder = [&](const std::string& group) -> std::optional<Member> {
+        const auto record =
+            GroupRecord::parse(m_database.get_metadata(schema::group_key(level_name(copy), group)));
+        return record ? member_by_id(record->founder) : std::nullopt;
+    };
+    const auto a = founder(group_a);
+    const auto b = founder(group_b);
+    return a && b && linked(level, *a, *b);
+}
+
+void Grouper::assign(Xapian::Document& document) {
+    if (!m_options.enabled) return;
+    const std::string fingerprint_data = document.get_value(schema::kSlotCopyFingerprint);
+    const std::string raw_profile = document.get_value(schema::kSlotStoryProfile);
+    if (fingerprint_data.empty() && raw_profile.empty()) return;
+    const auto start = std::chrono::steady_clock::now();
+
+    Member self;
+    self.id = id_term_of(document);
+    self.time = time_of(document);
+    self.fingerprint = decode_fingerprint(fingerprint_data);
+    GroupingDecision decision;
+    decision.article_id = self.id.substr(schema::prefix::kId.size());
+    const Xapian::Query not_self(self.id);
+
+    // --- Copy level: candidates share anchors (CoordWeight counts them), then exact check.
+    struct Verified {
+        std::string group;
+        std::string story;
+        double score;
+    };
+    std::vector<Verified> copies;
+    if (!self.fingerprint.empty()) {
+        std::vector<Xapian::Query> anchors;
+        for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
+            const std::string& name = *term;
+            if (name.starts_with(schema::prefix::kCopyAnchor)) {
+                anchors.emplace_back(name);
+            } else if (name.starts_with(schema::prefix::kCopyExact)) {
+                // An identical body outranks any partial overlap.
+                anchors.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(name), 1000.0);
+            }
+        }
+        Xapian::Query query(Xapian::Query::OP_OR, anchors.begin(), anchors.end());
+        query = Xapian::Query(Xapian::Query::OP_FILTER, query,
+                              window_filter(self.time, m_options.copy_window_days));
+        query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, not_self);
+        Xapian::Enquire enquire(m_database);
+        enquire.set_query(query);
+        enquire.set_weighting_scheme(Xapian::CoordWeight());
+        // A few per group: the best member of a big group may be a trimmed copy that fails.
+        enquire.set_collapse_key(schema::kSlotCopyGroup, 3);
+        const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.copy_candidates));
+        for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
+            const Xapian::Document candidate = hit.get_document();
+            const std::string group = candidate.get_value(schema::kSlotCopyGroup);
+            if (group.empty()) continue;
+            ++decision.copy_candidates;
+            const CopySimilarity similarity =
+                compare(self.fingerprint, decode_fingerprint(candidate.get_value(schema::kSlotCopyFingerprint)));
+            if (is_copy(similarity, m_options)) {
+                copies.push_back({group, candidate.get_value(schema::kSlotStoryGroup),
+                                  std::max(similarity.jaccard, similarity.containment)});
+            }
+        }
+    }
+    const auto by_score = [](const Verified& a, const Verified& b) {
+        return a.score != b.score ? a.score > b.score : a.group < b.group;
+    };
+    std::stable_sort(copies.begin(), copies.end(), by_score);
+
+    std::string copy_group;
+    std::string story_group;
+    if (copies.empty()) {
+        copy_group = new_group_id(Level::copy, self.id);
+        note_member(Level::copy, copy_group, self.id, self.time, true);
+    } else {
+        copy_group = copies.front().group;
+        story_group = copies.front().story;
+        ++m_stats.copies;
+        // Groups bridged by this article merge only if their founders are copies too.
+        std::set<std::string> seen{copy_group};
+        for (const Verified& other : copies) {
+            if (!seen.insert(other.group).second) continue;
+            if (!founders_match(Level::copy, copy_group, other.group)) continue;
+            merge(Level::copy, copy_group, other.group);
+            // Copies of one text are one story.
+            if (!other.story.empty() && !story_group.empty() && other.story != story_group) {
+                merge(Level::story, story_group, other.story);
+            }
+        }
+        note_member(Level::copy, copy_group, self.id, self.time, false);
+    }
+
+    // --- Story level: the profile weighed with the archive's idf, then "more like this".
+    StoryProfile profile;
+    {
+        const double total = static_cast<double>(m_database.get_doccount());
+        struct Weighted {
+            std::string term;
+            double weight;
+        };
+        std::vector<Weighted> weighted;
+        std::string_view data(raw_profile);
+        if (data.starts_with(kRawProfileMarker)) data.remove_prefix(kRawProfileMarker.size());
+        while (!data.empty()) {
+            auto end = data.find('\n');
+            if (end == std::string_view::npos) end = data.size();
+            const std::string line(data.substr(0, end));
+            data.remove_prefix(std::min(data.size(), end + 1));
+            char flag = '-';
+            unsigned tf = 0;
+            char stem[256];
+            if (std::sscanf(line.c_str(), "%u %c %255s", &tf, &flag, stem) != 3) continue;
+            const std::string term = std::string(schema::prefix::kStemmed) + stem;
+            const double df = static_cast<double>(m_database.get_termfreq(term));
+            const double idf = std::log((total + kIdfPrior) / (df + 1.0));
+            weighted.push_back({term, (1.0 + std::log(static_cast<double>(tf))) * idf * (flag == 'E' ? 2.0 : 1.0)});
+        }
+        const std::size_t keep = std::min(kProfileTerms, weighted.size());
+        std::partial_sort(weighted.begin(), weighted.begin() + static_cast<std::ptrdiff_t>(keep),
+                          weighted.end(), [](const Weighted& a, const Weighted& b) {
+                              return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
+                          });
+        double norm = 0;
+        for (std::size_t i = 0; i < keep; ++i) norm += weighted[i].weight * weighted[i].weight;
+        norm = std::sqrt(norm);
+        for (std::size_t i = 0; i < keep && norm > 0; ++i) {
+            profile[weighted[i].term] = weighted[i].weight / norm;
+        }
+    }
+    self.profile = profile;
+
+    if (story_group.empty() && !profile.empty()) {
+        std::vector<Xapian::Query> terms;
+        for (const auto& [term, weight] : profile) {
+            terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), weight);
+        }
+        Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+        query = Xapian::Query(Xapian::Query::OP_FILTER, query,
+                              window_filter(self.time, m_options.story_window_days));
+        query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, not_self);
+        Xapian::Enquire enquire(m_database);
+        enquire.set_query(query);
+        enquire.set_weighting_scheme(Xapian::CoordWeight());
+        enquire.set_collapse_key(schema::kSlotStoryGroup, 2);
+        const Xapian::MSet mset =
+            enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.story_candidates));
+        std::vector<Verified> stories;
+        for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
+            const Xapian::Document candidate = hit.get_document();
+            const std::string group = candidate.get_value(schema::kSlotStoryGroup);
+            if (group.empty()) continue;
+            ++decision.story_candidates;
+            const double similarity = story_similarity(
+                profile, decode_profile(candidate.get_value(schema::kSlotStoryProfile)));
+            if (similarity >= m_options.story_threshold) stories.push_back({group, {}, similarity});
+        }
+        std::stable_sort(stories.begin(), stories.end(), by_score);
+        if (!stories.empty()) {
+            story_group = stories.front().group;
+            std::set<std::string> seen{story_group};
+            for (const Verified& other : stories) {
+                if (!seen.insert(other.group).second) continue;
+                if (founders_match(Level::story, story_group, other.group)) {
+                    merge(Level::story, story_group, other.group);
+                }
+            }
+        }
+    }
+    if (story_group.empty()) {
+        story_group = new_group_id(Level::story, self.id);
+        note_member(Level::story, story_group, self.id, self.time, true);
+    } else {
+        ++m_stats.stories;
+        note_member(Level::story, story_group, self.id, self.time, false);
+    }
+
+    document.add_boolean_term(schema::copy_group_term(copy_group));
+    document.add_value(schema::kSlotCopyGroup, copy_group);
+    document.add_boolean_term(schema::story_group_term(story_group));
+    document.add_value(schema::kSlotStoryGroup, story_group);
+    document.add_value(schema::kSlotStoryProfile, encode_profile(profile));
+
+    ++m_stats.articles;
+    decision.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m_stats.seconds += decision.seconds;
+    record(std::move(decision));
+}
+
+void Grouper::record(GroupingDecision decision) {
+    auto& slowest = m_stats.slowest;
+    if (slowest.size() == kSlowestKept && decision.seconds <= slowest.back().seconds) return;
+    const auto at = std::upper_bound(slowest.begin(), slowest.end(), decision.seconds,
+                                     [](double seconds, const GroupingDecision& other) {
+                                         return seconds > other.seconds;
+                                     });
+    slowest.insert(at, std::move(decision));
+    if (slowest.size() > kSlowestKept) slowest.pop_back();
+}
+
+void Grouper::recheck(Level level, const std::string& group_id) {
+    const bool copy = level == Level::copy;
+    const std::string key = schema::group_key(level_name(copy), group_id);
+    std::vector<Member> found = members(level, group_id);
+    if (found.empty()) {
+        m_database.set_metadata(key, "");
+        return;
+    }
+    ++m_stats.rechecks;
+    const auto old_record = GroupRecord::parse(m_database.get_metadata(key));
+
+    // Connected components of the verified links (union-find), when the group is small enough
+    // to check pair by pair; a larger group stays whole.
+    std::vector<std::size_t> parent(found.size());
+    std::iota(parent.begin(), parent.end(), 0);
+    const auto root = [&](std::size_t i) {
+        while (parent[i] != i) i = parent[i] = parent[parent[i]];
+        return i;
+    };
+    if (found.size() <= kMaxRecheck) {
+        for (std::size_t i = 0; i < found.size(); ++i) {
+            for (std::size_t j = i + 1; j < found.size(); ++j) {
+                if (root(i) != root(j) && linked(level, found[i], found[j])) parent[root(i)] = root(j);
+            }
+        }
+    } else {
+        for (auto& p : parent) p = 0;
+    }
+    std::map<std::size_t, std::vector<std::size_t>> components;
+    for (std::size_t i = 0; i < found.size(); ++i) components[root(i)].push_back(i);
+
+    const auto contains_founder = [&](const std::vector<std::size_t>& component) {
+        if (!old_record) return false;
+        return std::any_of(component.begin(), component.end(),
+                           [&](std::size_t i) { return found[i].id == old_record->founder; });
+    };
+    std::vector<std::vector<std::size_t>> ordered;
+    for (auto& [root_index, component] : components) ordered.push_back(std::move(component));
+    std::sort(ordered.begin(), ordered.end(), [&](const auto& a, const auto& b) {
+        if (a.size() != b.size()) return a.size() > b.size();
+        const bool fa = contains_founder(a);
+        const bool fb = contains_founder(b);
+        if (fa != fb) return fa;
+        return found[a.front()].id < found[b.front()].id;
+    });
+
+    for (std::size_t c = 0; c < ordered.size(); ++c) {
+        const auto& component = ordered[c];
+        GroupRecord record;
+        for (const std::size_t i : component) {
+            if (record.is_earlier(found[i].time, found[i].id)) {
+                record.earliest = found[i].id;
+                record.earliest_time = found[i].time;
+            }
+        }
+        std::string id = group_id;
+        if (c == 0) {
+            record.founder = contains_founder(component) ? old_record->founder : record.earliest;
+        } else {
+            // Split off: a new group founded by its earliest member.
+            record.founder = record.earliest;
+            id = new_group_id(level, record.founder);
+            std::vector<Xapian::docid> documents;
+            for (const std::size_t i : component) documents.push_back(found[i].docid);
+            relabel(level, documents, group_id, id);
+            ++m_stats.splits;
+        }
+        m_database.set_metadata(schema::group_key(level_name(copy), id), record.dump());
+    }
+}
+
+void Grouper::settle() {
+    if (!m_options.enabled) return;
+    const auto start = std::chrono::steady_clock::now();
+    // Copies first: a story re-check reads the copy groups.
+    const auto copy_groups = std::exchange(m_dirty_copy, {});
+    for (const auto& group : copy_groups) recheck(Level::copy, group);
+    const auto story_groups = std::exchange(m_dirty_story, {});
+    for (const auto& group : story_groups) recheck(Level::story, group);
+    m_stats.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace wiredesk::indexer

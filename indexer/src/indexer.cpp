@@ -273,7 +273,8 @@ private:
     }
 
     void work_loop() {
-        DocumentBuilder builder;  // one per thread: analyzers are not thread-safe
+        // One per thread: analyzers are not thread-safe.
+        DocumentBuilder builder(m_options.grouping.enabled);
         while (true) {
             Task task;
             {
@@ -513,12 +514,15 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
     }
 
     BatchWriter writer(database, std::max<std::size_t>(1, options.batch_articles));
+    // Groups are assigned here, on the writer, in file order: ids do not depend on threads.
+    Grouper grouper(database, options.grouping);
     try {
         // Files that vanished from under an input root take their articles with them.
         for (const auto& [path, state] : states) {
             if (present.count(path) != 0 || !is_under(path, roots)) continue;
             const std::string term = schema::file_term(path);
             summary.articles_removed += database.get_termfreq(term);
+            grouper.forget(term);
             database.delete_document(term);
             database.set_metadata(schema::file_state_key(path), "");
             ++summary.files_deleted;
@@ -573,6 +577,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 std::set<std::string> old_ids;
                 if (existed) {
                     old_ids = ids_of_file(database, path);
+                    grouper.forget(schema::file_term(path));
                     database.delete_document(schema::file_term(path));
                 }
                 std::set<std::string> new_ids;
@@ -580,12 +585,15 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     pipeline.wait_for_articles(index, i + 1);
                     if (work.skipped[i]) continue;
                     const std::string id = schema::id_term(work.articles[i].id);
+                    const bool exists = database.term_exists(id);
+                    if (exists) grouper.forget(id);  // replaced: its old groups are re-checked
+                    grouper.assign(work.documents[i]);
                     if (!new_ids.insert(id).second) {
                         // The same id twice in one file: the later record wins, counted once.
                         database.replace_document(id, work.documents[i]);
                         continue;
                     }
-                    if (old_ids.count(id) != 0 || database.term_exists(id)) {
+                    if (old_ids.count(id) != 0 || exists) {
                         ++summary.articles_updated;
                         database.replace_document(id, work.documents[i]);
                     } else {
@@ -600,6 +608,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                         report_progress(bytes_of_done_files + work_size * (i + 1) / count);
                     }
                 }
+                grouper.settle();
                 if (!options.strict) report_problems();
                 for (const auto& id : old_ids) {
                     if (new_ids.count(id) == 0) ++summary.articles_removed;
@@ -615,6 +624,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
             bytes_of_done_files += work_size;
             report_progress(bytes_of_done_files);
         }
+        grouper.settle();  // groups of deleted files
         summary.bytes_read = pipeline.bytes_read();
         writer.finish();
     } catch (const StrictModeError&) {
@@ -627,6 +637,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
         throw;
     }
     summary.commits = writer.commits();
+    summary.grouping = grouper.stats();
     summary.documents_total = database.get_doccount();
     summary.seconds = seconds_since(start);
     return summary;

@@ -99,12 +99,24 @@ std::map<std::string, std::size_t> spy_counts(const Xapian::ValueCountMatchSpy& 
 /// "Did you mean": each query word the archive lacks replaced by its nearest archive word.
 std::optional<std::string> spelling_suggestion(const Xapian::Database& database,
                                                const std::string& query,
-                                               const std::vector<QueryWord>& words) {
+                                               const std::vector<QueryWord>& words,
+                                               const std::vector<std::string>& languages,
+                                               Analyzer& analyzer) {
+    // A word the archive has in another form ("zelensky" as "Zelensky's") is no misspelling:
+    // it matched through its stem in some language.
+    const auto known = [&](const QueryWord& word) {
+        if (database.term_exists(word.prefix + word.folded)) return true;
+        for (const std::string& language : languages) {
+            const std::string stem = analyzer.stem(word.folded, language);
+            if (database.term_exists("Z" + word.prefix + stem)) return true;
+        }
+        return false;
+    };
     std::string suggestion = query;
     bool changed = false;
     // Replace from the end so that earlier byte offsets stay valid.
     for (auto it = words.rbegin(); it != words.rend(); ++it) {
-        if (database.term_exists(it->prefix + it->folded)) continue;
+        if (known(*it)) continue;
         const std::string better = database.get_spelling_suggestion(it->folded, 2);
         if (better.empty() || better == it->folded) continue;
         suggestion.replace(it->begin, it->end - it->begin, better);
@@ -390,7 +402,8 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
     }
 
     if (request.spelling && !built.words.empty()) {
-        response.suggestion = spelling_suggestion(database, request.query, built.words);
+        response.suggestion = spelling_suggestion(database, request.query, built.words,
+                                                  context.languages, analyzer);
     }
     response.timing.fetch_ms = ms_since(fetch_start);
     response.query_description = query.get_description();

@@ -75,12 +75,13 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     app.add_option("--rate-limit", options.rate_per_second,
-                   "API requests per second per client address (0: unlimited)")
+                   "API requests per second per client address, in bursts of three times as many "
+                   "(0: unlimited)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     app.add_flag("--quiet", quiet, "No request log");
     CLI11_PARSE(app, argc, argv);
-    options.rate_burst = std::max(options.rate_burst, options.rate_per_second * 3);
+    options.rate_burst = options.rate_per_second * 3;  // a page load and some clicking
     if (!quiet) options.log = log_line;
 
     // SIGINT/SIGTERM are taken by one waiting thread (below), never by a handler interrupting

@@ -330,6 +330,18 @@ TEST_CASE("did you mean: a misspelt word is corrected from the archive's own wor
     CHECK_FALSE(find(searcher, "negotiations").suggestion);
 }
 
+TEST_CASE("did you mean leaves alone a word the archive has only in another form") {
+    TempDir dir;
+    // "zelensky" is only here as "Zelensky's"; "Zelenskyy" is a frequent spelling nearby.
+    write_file(dir / "in" / "a.jsonl",
+               article("a", "Talks", "Zelensky's envoy arrived.") +
+                   article("b", "Grid", "Zelenskyy spoke. Zelenskyy left. Zelenskyy returned."));
+    const search::Searcher searcher({index(dir, {(dir / "in").string()})});
+    const auto response = find(searcher, "zelensky");
+    CHECK(response.total >= 1);
+    CHECK_FALSE(response.suggestion);
+}
+
 TEST_CASE("results carry id, headline, source, date, URL or path, snippet and score") {
     TempDir dir;
     write_file(dir / "in" / "a.jsonl",

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "wiredesk/common/errors.hpp"
+#include "wiredesk/indexer/grouping.hpp"
 #include "wiredesk/indexer/metadata.hpp"
 
 namespace wiredesk::indexer {
@@ -31,6 +32,7 @@ struct IndexOptions {
     std::size_t max_article_bytes = std::size_t{16} << 20; ///< largest one-article file
     bool strict = false;                 ///< the first problem is fatal (StrictModeError)
     MetadataOptions metadata;
+    GroupingOptions grouping;            ///< copy and story groups (docs/GROUPING.md)
 };
 
 /// What a run did. Article counts: `added` were new ids, `updated` replaced an article of the
@@ -53,6 +55,7 @@ struct IndexSummary {
     std::size_t documents_total = 0; ///< articles in the database at the end
     double seconds = 0;
     bool interrupted = false;        ///< stopped early by the stop flag; committed work kept
+    GroupingStats grouping;          ///< what grouping did, and what it cost the writer
 };
 
 /// Progress of a run, reported after each file is written and every few hundred articles
