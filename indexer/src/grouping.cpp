@@ -34,6 +34,8 @@ constexpr std::size_t kMaxStoredShingles = 4000;
 /// Story terms kept by the workers (the writer weighs them and keeps kProfileTerms).
 constexpr std::size_t kRawStoryTerms = 40;
 constexpr std::size_t kProfileTerms = 24;
+/// Profile terms in the story candidate query.
+constexpr std::size_t kQueryTerms = 10;
 /// Groups larger than this are not re-checked pair by pair when they lose a member (their
 /// record is still refreshed): bounds the work of a deletion.
 constexpr std::size_t kMaxRecheck = 300;
@@ -786,6 +788,10 @@ bool Grouper::founders_match(Level level, const std::string& group_a, const std:
     return a && b && linked(level, *a, *b);
 }
 
+static double T[8];
+struct Tdump { ~Tdump(){ for(int i=0;i<8;++i) std::fprintf(stderr,"T%d %.3f\n",i,T[i]); } } tdump;
+static auto tnow() { return std::chrono::steady_clock::now(); }
+static double tsec(std::chrono::steady_clock::time_point a) { return std::chrono::duration<double>(tnow()-a).count(); }
 void Grouper::assign(Xapian::Document& document) {
     if (!m_options.enabled) return;
     const std::string fingerprint_data = document.get_value(schema::kSlotCopyFingerprint);
@@ -808,6 +814,7 @@ void Grouper::assign(Xapian::Document& document) {
         double score;
     };
     std::vector<Verified> copies;
+    auto t0 = tnow();
     if (!self.fingerprint.empty()) {
         std::vector<Xapian::Query> anchors;
         for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
@@ -819,20 +826,22 @@ void Grouper::assign(Xapian::Document& document) {
                 anchors.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(name), 1000.0);
             }
         }
+        // Anchor postlists are short (a shingle is rare), so no date filter in the query: the
+        // window is checked on the candidates instead, which keeps the query to the anchors.
         Xapian::Query query(Xapian::Query::OP_OR, anchors.begin(), anchors.end());
-        query = Xapian::Query(Xapian::Query::OP_FILTER, query,
-                              window_filter(self.time, m_options.copy_window_days));
         query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, not_self);
         Xapian::Enquire enquire(m_database);
         enquire.set_query(query);
         enquire.set_weighting_scheme(Xapian::CoordWeight());
         // A few per group: the best member of a big group may be a trimmed copy that fails.
-        enquire.set_collapse_key(schema::kSlotCopyGroup, 3);
+        //enquire.set_collapse_key(schema::kSlotCopyGroup, 3);
         const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.copy_candidates));
         for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
             const Xapian::Document candidate = hit.get_document();
             const std::string group = candidate.get_value(schema::kSlotCopyGroup);
-            if (group.empty()) continue;
+            if (group.empty() || !within_days(self.time, time_of(candidate), m_options.copy_window_days)) {
+                continue;
+            }
             ++decision.copy_candidates;
             const CopySimilarity similarity =
                 compare(self.fingerprint, decode_fingerprint(candidate.get_value(schema::kSlotCopyFingerprint)));
@@ -846,7 +855,7 @@ void Grouper::assign(Xapian::Document& document) {
         return a.score != b.score ? a.score > b.score : a.group < b.group;
     };
     std::stable_sort(copies.begin(), copies.end(), by_score);
-
+    T[0] += tsec(t0); t0 = tnow();
     std::string copy_group;
     std::string story_group;
     if (copies.empty()) {
@@ -870,7 +879,7 @@ void Grouper::assign(Xapian::Document& document) {
         note_member(Level::copy, copy_group, self.id, self.time, false);
     }
 
-    // --- Story level: the profile weighed with the archive's idf, then "more like this".
+    T[1] += tsec(t0); t0 = tnow();
     StoryProfile profile;
     {
         const double total = static_cast<double>(m_database.get_doccount());
@@ -908,19 +917,23 @@ void Grouper::assign(Xapian::Document& document) {
         }
     }
     self.profile = profile;
+    T[2] += tsec(t0); t0 = tnow();
 
     if (story_group.empty() && !profile.empty()) {
+        // The heaviest terms find the candidates (BM25 ranks them and prunes what cannot reach
+        // the top); the whole profiles are compared afterwards.
+        std::vector<std::pair<double, std::string>> heaviest;
+        for (const auto& [term, weight] : profile) heaviest.emplace_back(-weight, term);
+        std::sort(heaviest.begin(), heaviest.end());
+        if (heaviest.size() > kQueryTerms) heaviest.resize(kQueryTerms);
         std::vector<Xapian::Query> terms;
-        for (const auto& [term, weight] : profile) {
-            terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), weight);
-        }
+        for (const auto& [weight, term] : heaviest) terms.emplace_back(term);
         Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
         query = Xapian::Query(Xapian::Query::OP_FILTER, query,
                               window_filter(self.time, m_options.story_window_days));
         query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, not_self);
         Xapian::Enquire enquire(m_database);
         enquire.set_query(query);
-        enquire.set_weighting_scheme(Xapian::CoordWeight());
         enquire.set_collapse_key(schema::kSlotStoryGroup, 2);
         const Xapian::MSet mset =
             enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.story_candidates));
@@ -946,6 +959,7 @@ void Grouper::assign(Xapian::Document& document) {
             }
         }
     }
+    T[3] += tsec(t0); t0 = tnow();
     if (story_group.empty()) {
         story_group = new_group_id(Level::story, self.id);
         note_member(Level::story, story_group, self.id, self.time, true);
@@ -954,6 +968,7 @@ void Grouper::assign(Xapian::Document& document) {
         note_member(Level::story, story_group, self.id, self.time, false);
     }
 
+    T[4] += tsec(t0); t0 = tnow();
     document.add_boolean_term(schema::copy_group_term(copy_group));
     document.add_value(schema::kSlotCopyGroup, copy_group);
     document.add_boolean_term(schema::story_group_term(story_group));

@@ -44,6 +44,21 @@ TEST_CASE("search parameters map onto the searcher's Request") {
     CHECK(params.group == web::GroupLevel::kStory);
 }
 
+TEST_CASE("query strings decode as browsers encode them") {
+    const web::Params params =
+        web::parse_query_string("q=peace+talks%21&source=ETV%20Bharat&source=AFP&empty&=x&bad=%zz%4");
+    CHECK(params.count("q") == 1);
+    CHECK(params.find("q")->second == "peace talks!");
+    CHECK(params.count("source") == 2);
+    CHECK(params.find("source")->second == "ETV Bharat");
+    CHECK(params.find("empty")->second.empty());
+    CHECK(params.find("bad")->second == "%zz%4");
+    CHECK(params.count("") == 0);
+    CHECK(web::parse_query_string("").empty());
+    CHECK(web::parse_query_string("&&&").empty());
+    CHECK(web::parse_query_string("q=%2B1").find("q")->second == "+1");
+}
+
 TEST_CASE("defaults when parameters are absent") {
     const web::SearchParams params = web::parse_search_params({{"q", "x"}});
     CHECK(params.request.limit == 10);

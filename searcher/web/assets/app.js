@@ -518,6 +518,7 @@
     if (!buckets.length) return;
 
     const most = Math.max(1, ...buckets.map((b) => b.count));
+    const labelled = buckets.length <= 40;
     const selected = (key) => {
       const [from, to] = bucketRange(key, dates.bucket);
       return Boolean((s.from || s.to) && (!s.from || to >= s.from) && (!s.to || from <= s.to));
@@ -527,8 +528,10 @@
       const bar = make('button', { type: 'button', className: 'bar', 'data-index': index, 'aria-label': label, title: label, tabindex: '-1' });
       if (selected(b.key)) bar.classList.add('selected');
       if (b.count === 0) bar.classList.add('zero');
+      // Few bars: each says its count above it (the tallest leaves room for its label).
+      if (labelled && b.count) bar.append(make('span', { className: 'count', 'aria-hidden': 'true', text: count(b.count) }));
       const fill = make('span', { className: 'fill' });
-      fill.style.height = `${b.count ? Math.max(4, (b.count / most) * 100) : 0}%`;
+      fill.style.height = `${b.count ? Math.max(4, (b.count / most) * (labelled ? 80 : 100)) : 0}%`;
       bar.append(fill);
       return bar;
     });

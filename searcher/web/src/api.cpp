@@ -55,7 +55,48 @@ std::vector<std::string> multi(const Params& params, const std::string& name,
     return values;
 }
 
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string form_decode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+                   hex_value(text[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 }  // namespace
+
+Params parse_query_string(std::string_view query) {
+    Params params;
+    while (!query.empty()) {
+        const std::size_t end = std::min(query.find('&'), query.size());
+        const std::string_view pair = query.substr(0, end);
+        query.remove_prefix(std::min(end + 1, query.size()));
+        const std::size_t equals = pair.find('=');
+        std::string name = form_decode(pair.substr(0, equals));
+        if (name.empty()) continue;
+        params.emplace(std::move(name), equals == std::string_view::npos
+                                            ? std::string()
+                                            : form_decode(pair.substr(equals + 1)));
+    }
+    return params;
+}
 
 SearchParams parse_search_params(const Params& params, const ApiLimits& limits) {
     // Everything the searcher sees must be text it can read.

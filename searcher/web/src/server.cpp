@@ -274,7 +274,13 @@ httplib::Server::HandlerResponse Server::Impl::route(const httplib::Request& req
 }
 
 void Server::Impl::api_search(const httplib::Request& req, httplib::Response& res) {
-    const SearchParams params = parse_search_params(req.params, options.limits);
+    // The raw query string, not httplib's req.params: httplib 0.11 leaves "+" undecoded, and
+    // browsers write spaces as "+".
+    const std::size_t question = req.target.find('?');
+    const Params query = parse_query_string(question == std::string::npos
+                                                ? std::string_view()
+                                                : std::string_view(req.target).substr(question + 1));
+    const SearchParams params = parse_search_params(query, options.limits);
     // Grouping: pass params.group to the searcher here once the library exposes groups (see
     // grouping_available() in api.hpp); until then search_json() adds a warning.
     const search::Response response = searcher.search(params.request);

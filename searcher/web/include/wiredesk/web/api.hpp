@@ -19,6 +19,11 @@ namespace wiredesk::web {
 /// Query-string parameters, name -> value, a name repeated for each value (httplib::Params).
 using Params = std::multimap<std::string, std::string>;
 
+/// The parameters of a URL's query string (the part after "?"), as HTML forms and
+/// URLSearchParams write them: `&`-separated `name=value` pairs, "+" for a space, %XX escapes
+/// (a malformed escape is kept as typed). Empty names are skipped.
+[[nodiscard]] Params parse_query_string(std::string_view query);
+
 /// A request parameter the API cannot accept; parameter() names it (the 400 body says which).
 class ParameterError : public Error {
 public:
