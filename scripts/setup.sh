@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Installs what Wiredesk needs (Debian 12 packages) and builds it into build/.
 # Safe to run again: installs only what is missing, rebuilds only what changed.
+#   scripts/setup.sh               what building and running Wiredesk needs
+#   scripts/setup.sh --for-tests   also what the tests need (headless Chromium, node, npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config
   libxapian-dev xapian-tools libicu-dev libcld2-dev libgumbo-dev zlib1g-dev
-  nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev
-  libcpp-httplib-dev chromium nodejs
+  nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev libcpp-httplib-dev
 )
-# The browser tests run on node and npm. NodeSource's nodejs ships npm inside it (and conflicts
-# with Debian's npm package), so npm is asked for only when no npm is there.
-command -v npm >/dev/null 2>&1 || packages+=(npm)
+if [ "${1:-}" = "--for-tests" ]; then
+  packages+=(chromium nodejs)
+  # The browser tests run on node and npm. NodeSource's nodejs ships npm inside it (and
+  # conflicts with Debian's npm package), so npm is asked for only when no npm is there.
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
