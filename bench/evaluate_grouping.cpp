@@ -357,6 +357,7 @@ int main(int argc, char** argv) {
                    "Pair files (id1, id2) that must not share a copy group (follow-ups)");
     app.add_option("--db", options.database, "Keep the database here (default: a temporary one)");
     app.add_option("--threads,-j", options.index.threads, "Indexer workers (0 = one per core)");
+    app.add_option("--batch", options.index.batch_articles, "Commit after this many articles");
     app.add_option("--sample-extra", options.sample_extra,
                    "Print this many copy pairs grouped beyond the labels, at random");
     app.add_option("--seed", options.seed, "Seed of that sample");

@@ -149,6 +149,9 @@ int main(int argc, char** argv) {
     app.add_flag("--date-from-mtime", options.metadata.date_from_mtime,
                  "Date undated articles with their file's modification time");
     app.add_flag("--strict", options.strict, "Stop at the first problem (exit code 2)");
+    bool no_grouping = false;
+    app.add_flag("--no-grouping", no_grouping,
+                 "Do not group copies and stories (docs/GROUPING.md); for measuring its cost");
     app.add_option("--max-file-size", max_file_mb, "Largest file read, in MB (decompressed)")
         ->capture_default_str();
     app.add_option("--max-article-size", max_article_mb,
@@ -158,6 +161,7 @@ int main(int argc, char** argv) {
     app.add_flag("--quiet,-q", quiet, "Print problems only, no summary or progress");
     app.add_flag("--no-progress", no_progress, "No progress bar (it only shows on a terminal)");
     CLI11_PARSE(app, argc, argv);
+    options.grouping.enabled = !no_grouping;
 
     options.max_file_bytes = max_file_mb << 20;
     options.max_article_bytes = max_article_mb << 20;

@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -35,6 +37,9 @@ struct Options {
     std::string sort = "relevance";
     std::string bucket = "auto";
     std::string color = "auto";
+    std::string group = "story";
+    std::string facet_count = "reports";
+    bool expand = false;
     bool json = false;
     bool dump = false;
     bool no_facets = false;
@@ -70,12 +75,61 @@ std::string join(const std::vector<std::string>& words) {
     return out;
 }
 
-void print_text(const search::Response& response, const std::string& query, const Style& style) {
+/// "10 Feb 2026" from "2026-02-10"; "undated" for "".
+std::string short_date(const std::string& day) {
+    static constexpr std::array<const char*, 12> kMonths = {
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (day.size() != 10) return "undated";
+    const int month = std::atoi(day.substr(5, 2).c_str());
+    if (month < 1 || month > 12) return day;
+    return fmt::format("{} {} {}", std::atoi(day.substr(8, 2).c_str()),
+                       kMonths[static_cast<std::size_t>(month - 1)], day.substr(0, 4));
+}
+
+/// The group line under a hit: "AFP, 10 Feb 2026 (earliest of 6 copies) · also in Harbor
+/// Wire, Metro Pulse and 3 other outlets".
+std::string group_line(const search::GroupInfo& group) {
+    const char* unit = group.level == search::GroupLevel::kCopy ? "copies" : "reports";
+    const std::string earliest =
+        fmt::format("{}, {}", group.earliest.source.empty() ? "(unknown source)" : group.earliest.source,
+                    short_date(group.earliest.date));
+    std::string line =
+        group.is_earliest
+            ? fmt::format("{} (earliest of {} {})", earliest, group.size, unit)
+            : fmt::format("{} {} · earliest: {}, \"{}\"", group.size, unit, earliest,
+                          group.earliest.title.empty() ? "(no headline)" : group.earliest.title);
+    if (group.other_outlet_count > 0) {
+        constexpr std::size_t kNamed = 2;
+        std::string names;
+        const std::size_t named = std::min(kNamed, group.other_outlets.size());
+        for (std::size_t i = 0; i < named; ++i) {
+            if (i > 0) names += (i + 1 == named && named == group.other_outlet_count) ? " and " : ", ";
+            names += group.other_outlets[i];
+        }
+        const std::size_t rest = group.other_outlet_count - named;
+        if (rest > 0) {
+            names += fmt::format(" and {} other outlet{}", rest, rest == 1 ? "" : "s");
+        }
+        line += " · also in " + names;
+    }
+    return line;
+}
+
+void print_text(const search::Response& response, const std::string& query, const Style& style,
+                const std::map<std::string, search::GroupMembers>& expanded) {
     const std::size_t first = response.results.empty() ? 0 : response.offset + 1;
     const std::size_t last = response.offset + response.results.size();
-    fmt::print("{}{} {} for {}{}", response.total_exact ? "" : "about ", response.total,
-               response.total == 1 ? "match" : "matches",
-               query.empty() ? "(filters only)" : query,
+    const bool grouped = response.group != search::GroupLevel::kNone;
+    const char* unit = !grouped ? (response.total == 1 ? "match" : "matches")
+                       : response.group == search::GroupLevel::kCopy
+                           ? (response.total == 1 ? "copy group" : "copy groups")
+                           : (response.total == 1 ? "story" : "stories");
+    const std::string reports =
+        grouped ? fmt::format(" ({} {})", response.total_reports,
+                              response.total_reports == 1 ? "report" : "reports")
+                : "";
+    fmt::print("{}{} {}{} for {}{}", response.total_exact ? "" : "about ", response.total, unit,
+               reports, query.empty() ? "(filters only)" : query,
                response.results.empty() ? "" : fmt::format(", showing {}-{}", first, last));
     fmt::print("{}\n", style.dim(fmt::format("  ({:.1f} ms)", response.timing.total_ms)));
     if (response.suggestion) fmt::print("Did you mean: {}\n", style.bold(*response.suggestion));
@@ -93,10 +147,27 @@ void print_text(const search::Response& response, const std::string& query, cons
         if (!hit.snippet.empty()) {
             fmt::print("     {}\n", style.marked(hit.snippet, hit.snippet_highlights));
         }
+        if (hit.group && hit.group->size > 1) {
+            fmt::print("     {}\n", style.dim(group_line(*hit.group)));
+        }
+        if (hit.group) {
+            const auto members = expanded.find(hit.group->id);
+            if (members == expanded.end()) continue;
+            for (const search::GroupReport& member : members->second.members) {
+                fmt::print("       {} {} · {} · {}\n", member.id == hit.id ? "*" : "-",
+                           member.date.empty() ? std::string("undated   ") : member.date,
+                           member.source.empty() ? "(unknown source)" : member.source,
+                           member.title.empty() ? "(no headline)" : member.title);
+            }
+        }
     }
     if (!response.facets || response.total == 0) return;
     const search::Facets& facets = *response.facets;
-    const std::string estimate = facets.exact ? "" : " (estimates)";
+    std::string estimate = facets.exact ? "" : " (estimates)";
+    if (facets.counting == search::FacetCounting::kGroups) {
+        estimate += facets.counting_level == search::GroupLevel::kCopy ? " (copy groups)"
+                                                                       : " (stories)";
+    }
     std::string line;
     for (const auto& source : facets.sources) {
         line += fmt::format("{}{} {}", line.empty() ? "" : " · ", source.value, source.count);
@@ -144,7 +215,11 @@ int main(int argc, char** argv) {
         "date:2026-01-20..2026-02-10'\n"
         "  wiredesk-search --db news.db --sort newest --since 2026-01-01 zelensky\n"
         "  wiredesk-search --db news.db --json kyiv | jq '.results[].title'\n"
+        "  wiredesk-search --db news.db --group copy --expand 'rotterdam strike'\n"
         "  wiredesk-search --db news.db --dump > articles.jsonl\n\n"
+        "Grouping: by default each story shows once, its best-matching report standing for it,\n"
+        "with the group's size, earliest report and other outlets; --group copy folds only\n"
+        "copies of one wire text, --group none shows every report.\n\n"
         "Exit codes:\n"
         "  0    results found (--dump: articles written)\n"
         "  1    failure: database missing, unreadable, or of another schema version\n"
@@ -197,6 +272,18 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingFile);
     app.add_flag("--no-auto-variants", options.no_auto_variants,
                  "Only the variant table, no automatic -y/-iy/-yy folding");
+    app.add_option("--group", options.group,
+                   "story: one result per story (copies and write-ups of one event); copy: one "
+                   "per wire text and its copies; none: every report")
+        ->check(CLI::IsMember({"story", "copy", "none"}))
+        ->capture_default_str();
+    app.add_flag("--expand", options.expand,
+                 "List the members of each shown group under its hit, earliest first");
+    app.add_option("--facet-count", options.facet_count,
+                   "reports: facets count articles; groups: they count groups (stories, or copy "
+                   "groups under --group copy)")
+        ->check(CLI::IsMember({"reports", "groups"}))
+        ->capture_default_str();
     app.add_option("--color", options.color, "auto | always | never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
@@ -209,6 +296,9 @@ int main(int argc, char** argv) {
     request.facets = !options.no_facets;
     request.exact_counts = !options.fast;
     request.date_bucket = *search::parse_bucket(options.bucket);
+    request.group = *search::parse_group_level(options.group);
+    request.facet_counting = options.facet_count == "groups" ? search::FacetCounting::kGroups
+                                                             : search::FacetCounting::kReports;
     if (options.sort == "newest") request.sort = search::SortOrder::kNewest;
     if (options.sort == "oldest") request.sort = search::SortOrder::kOldest;
     if (options.sort == "recency") request.sort = search::SortOrder::kRecency;
@@ -222,22 +312,41 @@ int main(int argc, char** argv) {
     try {
         const search::Searcher searcher(options.databases, options.searcher);
         if (options.dump) {
-            searcher.for_each_article([](const wiredesk::Article& article) {
-                std::cout << search::article_json(article).dump(
-                                 -1, ' ', false, nlohmann::json::error_handler_t::replace)
+            searcher.for_each_article_with_groups([](const wiredesk::Article& article,
+                                                     const std::string& copy_group,
+                                                     const std::string& story_group) {
+                std::cout << search::article_json(article, copy_group, story_group)
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                           << '\n';
             });
             return kExitResults;
         }
         const search::Response response = searcher.search(request);
         if (options.explain) std::cerr << response.query_description << '\n';
+        // --expand: each shown group's members, from the library (as the web API lists them).
+        std::map<std::string, search::GroupMembers> expanded;
+        if (options.expand) {
+            for (const search::Hit& hit : response.results) {
+                if (!hit.group || expanded.contains(hit.group->id)) continue;
+                if (auto members = searcher.group_members(hit.group->level, hit.group->id)) {
+                    expanded.emplace(hit.group->id, std::move(*members));
+                }
+            }
+        }
         if (options.json) {
             nlohmann::json out = search::to_json(response);
             out["query"] = request.query;
             out["limit"] = request.limit;
+            for (auto& result : out["results"]) {
+                if (!result["group"].is_object()) continue;
+                const auto members = expanded.find(result["group"]["id"].get<std::string>());
+                if (members != expanded.end()) {
+                    result["group"]["members"] = search::members_json(members->second)["members"];
+                }
+            }
             std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         } else {
-            print_text(response, request.query, style);
+            print_text(response, request.query, style, expanded);
         }
         return response.total > 0 ? kExitResults : kExitNoResults;
     } catch (const wiredesk::QueryError& error) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <numeric>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,6 +24,10 @@ namespace {
 constexpr std::size_t kShingleWords = 5;
 constexpr std::uint64_t kAnchorModulus = 16;
 constexpr std::size_t kMaxModAnchors = 64;
+/// Sampled anchors a new article queries with (its smallest ones), beside its lead anchors:
+/// each postlist opened costs B-tree reads, and a copy ranks in the top with far fewer.
+constexpr std::size_t kProbeModAnchors = 8;
+constexpr std::size_t kProbeLeadAnchors = 4;
 /// The first shingles are anchors too: a short trimmed copy may have no hash = 0 mod 16, but it
 /// keeps the lead (the inverted pyramid is cut from the bottom).
 constexpr std::size_t kLeadAnchors = 8;
@@ -32,10 +37,10 @@ constexpr std::size_t kLeadShingles = 40;
 /// otherwise store 160 kB); copies are decided on the first 4000 words.
 constexpr std::size_t kMaxStoredShingles = 4000;
 /// Story terms kept by the workers (the writer weighs them and keeps kProfileTerms).
-constexpr std::size_t kRawStoryTerms = 40;
-constexpr std::size_t kProfileTerms = 24;
+constexpr std::size_t kRawStoryTerms = 20;
+constexpr std::size_t kProfileTerms = 20;
 /// Profile terms in the story candidate query.
-constexpr std::size_t kQueryTerms = 10;
+constexpr std::size_t kQueryTerms = 6;
 /// Groups larger than this are not re-checked pair by pair when they lose a member (their
 /// record is still refreshed): bounds the work of a deletion.
 constexpr std::size_t kMaxRecheck = 300;
@@ -394,9 +399,16 @@ CopyFingerprint copy_fingerprint(std::string_view body, const std::vector<Groupi
     std::sort(sampled.begin(), sampled.end());
     sampled.erase(std::unique(sampled.begin(), sampled.end()), sampled.end());
     if (sampled.size() > kMaxModAnchors) sampled.resize(kMaxModAnchors);
+    fingerprint.probes.assign(sampled.begin(),
+                              sampled.begin() + static_cast<std::ptrdiff_t>(
+                                                    std::min(kProbeModAnchors, sampled.size())));
     for (std::size_t i = 0; i < std::min(kLeadAnchors, shingles.size()); ++i) {
         sampled.push_back(shingles[i]);
+        if (i < kProbeLeadAnchors) fingerprint.probes.push_back(shingles[i]);
     }
+    std::sort(fingerprint.probes.begin(), fingerprint.probes.end());
+    fingerprint.probes.erase(std::unique(fingerprint.probes.begin(), fingerprint.probes.end()),
+                             fingerprint.probes.end());
     std::sort(sampled.begin(), sampled.end());
     sampled.erase(std::unique(sampled.begin(), sampled.end()), sampled.end());
     fingerprint.anchors = std::move(sampled);
@@ -447,7 +459,10 @@ bool is_copy(const CopySimilarity& s, const GroupingOptions& options) {
 }
 
 std::string encode_fingerprint(const CopyFingerprint& fingerprint) {
-    std::string out = "F1";
+    std::string out = "F2";
+    put_varint(out, fingerprint.exact);
+    put_varint(out, fingerprint.probes.size());
+    for (const std::uint64_t probe : fingerprint.probes) put_varint(out, probe);
     put_sorted(out, fingerprint.lead);
     put_sorted(out, fingerprint.shingles);
     return out;
@@ -455,8 +470,17 @@ std::string encode_fingerprint(const CopyFingerprint& fingerprint) {
 
 CopyFingerprint decode_fingerprint(std::string_view data) {
     CopyFingerprint fingerprint;
-    if (!data.starts_with("F1")) return fingerprint;
+    if (!data.starts_with("F2")) return fingerprint;
     std::size_t at = 2;
+    std::uint64_t count = 0;
+    if (!get_varint(data, at, fingerprint.exact) || !get_varint(data, at, count) ||
+        count > data.size()) {
+        return {};
+    }
+    fingerprint.probes.resize(count);
+    for (auto& probe : fingerprint.probes) {
+        if (!get_varint(data, at, probe)) return {};
+    }
     if (!get_sorted(data, at, fingerprint.lead) || !get_sorted(data, at, fingerprint.shingles)) {
         return {};
     }
@@ -566,17 +590,40 @@ namespace {
 
 constexpr std::string_view level_name(bool copy) { return copy ? "copy" : "story"; }
 
+std::string id_term_of(const Xapian::Document& document) {
+    const std::string prefix(schema::prefix::kId);
+    auto term = document.termlist_begin();
+    term.skip_to(prefix);
+    if (term != document.termlist_end() && (*term).rfind(prefix, 0) == 0) return *term;
+    return {};
+}
+
+std::optional<double> time_of(const Xapian::Document& document) {
+    const std::string value = document.get_value(schema::kSlotTime);
+    if (value.empty()) return std::nullopt;
+    return Xapian::sortable_unserialise(value);
+}
+
+bool within_days(std::optional<double> a, std::optional<double> b, int days) {
+    if (!a || !b) return true;  // no evidence against
+    const auto day_a = static_cast<std::int64_t>(std::floor(*a / 86400.0));
+    const auto day_b = static_cast<std::int64_t>(std::floor(*b / 86400.0));
+    return std::llabs(day_a - day_b) <= days;
+}
+
+}  // namespace
+
 /// A group's record (schema::kGroupKeyPrefix).
-struct GroupRecord {
+struct Grouper::Record {
     std::string founder;   ///< Q term of the founding (representative) member
     std::string earliest;  ///< Q term of the earliest report
     std::optional<double> earliest_time;
 
-    static std::optional<GroupRecord> parse(const std::string& data) {
+    static std::optional<Record> parse(const std::string& data) {
         if (data.empty()) return std::nullopt;
         const auto json = nlohmann::json::parse(data, nullptr, false);
         if (!json.is_object()) return std::nullopt;
-        GroupRecord record;
+        Record record;
         record.founder = json.value("founder", "");
         record.earliest = json.value("earliest", "");
         if (json.contains("earliest_time") && json["earliest_time"].is_number()) {
@@ -601,29 +648,6 @@ struct GroupRecord {
         return *time < *earliest_time || (*time == *earliest_time && id < earliest);
     }
 };
-
-std::string id_term_of(const Xapian::Document& document) {
-    const std::string prefix(schema::prefix::kId);
-    auto term = document.termlist_begin();
-    term.skip_to(prefix);
-    if (term != document.termlist_end() && (*term).rfind(prefix, 0) == 0) return *term;
-    return {};
-}
-
-std::optional<double> time_of(const Xapian::Document& document) {
-    const std::string value = document.get_value(schema::kSlotTime);
-    if (value.empty()) return std::nullopt;
-    return Xapian::sortable_unserialise(value);
-}
-
-bool within_days(std::optional<double> a, std::optional<double> b, int days) {
-    if (!a || !b) return true;  // no evidence against
-    const auto day_a = static_cast<std::int64_t>(std::floor(*a / 86400.0));
-    const auto day_b = static_cast<std::int64_t>(std::floor(*b / 86400.0));
-    return std::llabs(day_a - day_b) <= days;
-}
-
-}  // namespace
 
 struct Grouper::Member {
     Xapian::docid docid = 0;
@@ -666,6 +690,9 @@ void Grouper::forget(const std::string& term) {
 
 Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const {
     if (!time) return Xapian::Query::MatchAll;
+    // Day terms, not a value range: the AND then skips through the articles of the window, so
+    // the work depends on how many articles the window holds, not on the archive's size.
+    // Undated articles stay candidates: nothing says they are out of the window.
     std::vector<Xapian::Query> terms;
     const auto day = static_cast<UnixTime>(std::floor(*time / 86400.0)) * 86400;
     for (int offset = -days; offset <= days; ++offset) {
@@ -704,11 +731,9 @@ std::string Grouper::new_group_id(Level level, const std::string& article_id) {
             schema::stable_hash_hex(attempt == 0 ? seed : seed + "#" + std::to_string(attempt));
         const std::string term = copy ? schema::copy_group_term(id) : schema::story_group_term(id);
         // A group whose members are all gone is free again: an article re-indexed in a changed
-        // file founds its group again under the same id.
-        if (m_database.get_termfreq(term) == 0) {
-            m_database.set_metadata(schema::group_key(level_name(copy), id), "");
-            return id;
-        }
+        // file founds its group again under the same id (a stale record of it is rewritten by
+        // settle(), since the group lost its members).
+        if (m_database.get_termfreq(term) == 0) return id;
     }
 }
 
@@ -730,41 +755,55 @@ void Grouper::relabel(Level level, const std::vector<Xapian::docid>& documents,
     }
 }
 
-void Grouper::note_member(Level level, const std::string& group_id, const std::string& article_id,
-                          std::optional<double> time, bool founder) {
-    const std::string key = schema::group_key(level_name(level == Level::copy), group_id);
-    auto record = GroupRecord::parse(m_database.get_metadata(key)).value_or(GroupRecord{});
-    bool changed = false;
-    if (founder || record.founder.empty()) {
-        record.founder = article_id;
-        changed = true;
+std::optional<Grouper::Record> Grouper::load_record(Level level, const std::string& group_id) {
+    const bool copy = level == Level::copy;
+    if (auto record = Record::parse(m_database.get_metadata(schema::group_key(level_name(copy), group_id)))) {
+        return record;
     }
+    // A group of one has no record: its member is its founder and its earliest report.
+    const std::string term = copy ? schema::copy_group_term(group_id) : schema::story_group_term(group_id);
+    auto posting = m_database.postlist_begin(term);
+    if (posting == m_database.postlist_end(term)) return std::nullopt;
+    const Xapian::Document document = m_database.get_document(*posting);
+    Record record;
+    record.founder = record.earliest = id_term_of(document);
+    record.earliest_time = time_of(document);
+    return record;
+}
+
+void Grouper::note_member(Level level, const std::string& group_id, const std::string& article_id,
+                          std::optional<double> time) {
+    // Called before the new member is written, so a group of one is still recordless here.
+    auto record = load_record(level, group_id).value_or(Record{});
+    if (record.founder.empty()) record.founder = article_id;
     if (record.is_earlier(time, article_id)) {
         record.earliest = article_id;
         record.earliest_time = time;
-        changed = true;
     }
-    if (changed) m_database.set_metadata(key, record.dump());
+    m_database.set_metadata(schema::group_key(level_name(level == Level::copy), group_id),
+                            record.dump());
 }
 
 void Grouper::merge(Level level, const std::string& into, const std::string& from) {
     if (into == from) return;
     const bool copy = level == Level::copy;
+    const auto from_record = load_record(level, from);
     const std::string term = copy ? schema::copy_group_term(from) : schema::story_group_term(from);
     std::vector<Xapian::docid> documents;
     for (auto posting = m_database.postlist_begin(term); posting != m_database.postlist_end(term);
          ++posting) {
         documents.push_back(*posting);
     }
+    auto record = load_record(level, into).value_or(Record{});
     relabel(level, documents, from, into);
-    const std::string from_key = schema::group_key(level_name(copy), from);
-    if (const auto record = GroupRecord::parse(m_database.get_metadata(from_key))) {
-        if (!record->earliest.empty()) note_member(level, into, record->earliest, record->earliest_time, false);
+    if (from_record && record.is_earlier(from_record->earliest_time, from_record->earliest)) {
+        record.earliest = from_record->earliest;
+        record.earliest_time = from_record->earliest_time;
     }
-    m_database.set_metadata(from_key, "");
+    m_database.set_metadata(schema::group_key(level_name(copy), into), record.dump());
+    m_database.set_metadata(schema::group_key(level_name(copy), from), "");
     ++m_stats.merges;
 }
-
 
 bool Grouper::linked(Level level, const Member& a, const Member& b) const {
     if (level == Level::copy) {
@@ -779,8 +818,7 @@ bool Grouper::linked(Level level, const Member& a, const Member& b) const {
 bool Grouper::founders_match(Level level, const std::string& group_a, const std::string& group_b) {
     const bool copy = level == Level::copy;
     const auto founder = [&](const std::string& group) -> std::optional<Member> {
-        const auto record =
-            GroupRecord::parse(m_database.get_metadata(schema::group_key(level_name(copy), group)));
+        const auto record = load_record(level, group);
         return record ? member_by_id(record->founder) : std::nullopt;
     };
     const auto a = founder(group_a);
@@ -790,8 +828,8 @@ bool Grouper::founders_match(Level level, const std::string& group_a, const std:
 
 static double T[8];
 struct Tdump { ~Tdump(){ for(int i=0;i<8;++i) std::fprintf(stderr,"T%d %.3f\n",i,T[i]); } } tdump;
-static auto tnow() { return std::chrono::steady_clock::now(); }
-static double tsec(std::chrono::steady_clock::time_point a) { return std::chrono::duration<double>(tnow()-a).count(); }
+static double tnow() { timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec + ts.tv_nsec*1e-9; }
+static double tsec(double a) { return tnow()-a; }
 void Grouper::assign(Xapian::Document& document) {
     if (!m_options.enabled) return;
     const std::string fingerprint_data = document.get_value(schema::kSlotCopyFingerprint);
@@ -805,7 +843,6 @@ void Grouper::assign(Xapian::Document& document) {
     self.fingerprint = decode_fingerprint(fingerprint_data);
     GroupingDecision decision;
     decision.article_id = self.id.substr(schema::prefix::kId.size());
-    const Xapian::Query not_self(self.id);
 
     // --- Copy level: candidates share anchors (CoordWeight counts them), then exact check.
     struct Verified {
@@ -816,35 +853,39 @@ void Grouper::assign(Xapian::Document& document) {
     std::vector<Verified> copies;
     auto t0 = tnow();
     if (!self.fingerprint.empty()) {
-        std::vector<Xapian::Query> anchors;
-        for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
-            const std::string& name = *term;
-            if (name.starts_with(schema::prefix::kCopyAnchor)) {
-                anchors.emplace_back(name);
-            } else if (name.starts_with(schema::prefix::kCopyExact)) {
-                // An identical body outranks any partial overlap.
-                anchors.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(name), 1000.0);
+        // Candidates share anchors with this article, most shared first: an OR of its probe
+        // anchors scored by the count of matching terms (what Xapian::CoordWeight computes),
+        // walked by hand over the postlists, which are short (a 5-word shingle is rare). Each
+        // term opened costs B-tree reads, so this halves the cost of an Enquire over the same
+        // terms (which also gathers statistics per term).
+        std::map<Xapian::docid, unsigned> shared;
+        const auto count = [&](const std::string& term, unsigned weight) {
+            for (auto posting = m_database.postlist_begin(term);
+                 posting != m_database.postlist_end(term); ++posting) {
+                shared[*posting] += weight;
             }
+        };
+        count(std::string(schema::prefix::kCopyExact) + hex16(self.fingerprint.exact), 1000);
+        for (const std::uint64_t probe : self.fingerprint.probes) {
+            count(std::string(schema::prefix::kCopyAnchor) + hex16(probe), 1);
         }
-        // Anchor postlists are short (a shingle is rare), so no date filter in the query: the
-        // window is checked on the candidates instead, which keeps the query to the anchors.
-        Xapian::Query query(Xapian::Query::OP_OR, anchors.begin(), anchors.end());
-        query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, not_self);
-        Xapian::Enquire enquire(m_database);
-        enquire.set_query(query);
-        enquire.set_weighting_scheme(Xapian::CoordWeight());
-        // A few per group: the best member of a big group may be a trimmed copy that fails.
-        //enquire.set_collapse_key(schema::kSlotCopyGroup, 3);
-        const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.copy_candidates));
-        for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
-            const Xapian::Document candidate = hit.get_document();
+        std::vector<std::pair<unsigned, Xapian::docid>> ranked;
+        for (const auto& [docid, weight] : shared) ranked.emplace_back(weight, docid);
+        std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
+            return x.first != y.first ? x.first > y.first : x.second < y.second;
+        });
+        for (const auto& [weight, docid] : ranked) {
+            if (decision.copy_candidates >= m_options.copy_candidates) break;
+            const Xapian::Document candidate = m_database.get_document(docid);
             const std::string group = candidate.get_value(schema::kSlotCopyGroup);
+            // The article's own older version (being replaced) may be among them: rejoining
+            // its group keeps the group's id stable.
             if (group.empty() || !within_days(self.time, time_of(candidate), m_options.copy_window_days)) {
                 continue;
             }
             ++decision.copy_candidates;
-            const CopySimilarity similarity =
-                compare(self.fingerprint, decode_fingerprint(candidate.get_value(schema::kSlotCopyFingerprint)));
+            const CopySimilarity similarity = compare(
+                self.fingerprint, decode_fingerprint(candidate.get_value(schema::kSlotCopyFingerprint)));
             if (is_copy(similarity, m_options)) {
                 copies.push_back({group, candidate.get_value(schema::kSlotStoryGroup),
                                   std::max(similarity.jaccard, similarity.containment)});
@@ -860,7 +901,6 @@ void Grouper::assign(Xapian::Document& document) {
     std::string story_group;
     if (copies.empty()) {
         copy_group = new_group_id(Level::copy, self.id);
-        note_member(Level::copy, copy_group, self.id, self.time, true);
     } else {
         copy_group = copies.front().group;
         story_group = copies.front().story;
@@ -876,7 +916,7 @@ void Grouper::assign(Xapian::Document& document) {
                 merge(Level::story, story_group, other.story);
             }
         }
-        note_member(Level::copy, copy_group, self.id, self.time, false);
+        note_member(Level::copy, copy_group, self.id, self.time);
     }
 
     T[1] += tsec(t0); t0 = tnow();
@@ -931,21 +971,23 @@ void Grouper::assign(Xapian::Document& document) {
         Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
         query = Xapian::Query(Xapian::Query::OP_FILTER, query,
                               window_filter(self.time, m_options.story_window_days));
-        query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, not_self);
         Xapian::Enquire enquire(m_database);
         enquire.set_query(query);
-        enquire.set_collapse_key(schema::kSlotStoryGroup, 2);
+        auto t6 = tnow();
         const Xapian::MSet mset =
             enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.story_candidates));
+        T[6] += tsec(t6); T[7] += mset.size();
         std::vector<Verified> stories;
         for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
+            // Each value read is a B-tree lookup: the group only of those that pass.
             const Xapian::Document candidate = hit.get_document();
-            const std::string group = candidate.get_value(schema::kSlotStoryGroup);
-            if (group.empty()) continue;
             ++decision.story_candidates;
             const double similarity = story_similarity(
                 profile, decode_profile(candidate.get_value(schema::kSlotStoryProfile)));
-            if (similarity >= m_options.story_threshold) stories.push_back({group, {}, similarity});
+            if (similarity < m_options.story_threshold) continue;
+            if (!within_days(self.time, time_of(candidate), m_options.story_window_days)) continue;
+            const std::string group = candidate.get_value(schema::kSlotStoryGroup);
+            if (!group.empty()) stories.push_back({group, {}, similarity});
         }
         std::stable_sort(stories.begin(), stories.end(), by_score);
         if (!stories.empty()) {
@@ -962,10 +1004,9 @@ void Grouper::assign(Xapian::Document& document) {
     T[3] += tsec(t0); t0 = tnow();
     if (story_group.empty()) {
         story_group = new_group_id(Level::story, self.id);
-        note_member(Level::story, story_group, self.id, self.time, true);
     } else {
         ++m_stats.stories;
-        note_member(Level::story, story_group, self.id, self.time, false);
+        note_member(Level::story, story_group, self.id, self.time);
     }
 
     T[4] += tsec(t0); t0 = tnow();
@@ -1002,7 +1043,7 @@ void Grouper::recheck(Level level, const std::string& group_id) {
         return;
     }
     ++m_stats.rechecks;
-    const auto old_record = GroupRecord::parse(m_database.get_metadata(key));
+    const auto old_record = load_record(level, group_id);
 
     // Connected components of the verified links (union-find), when the group is small enough
     // to check pair by pair; a larger group stays whole.
@@ -1041,7 +1082,7 @@ void Grouper::recheck(Level level, const std::string& group_id) {
 
     for (std::size_t c = 0; c < ordered.size(); ++c) {
         const auto& component = ordered[c];
-        GroupRecord record;
+        Record record;
         for (const std::size_t i : component) {
             if (record.is_earlier(found[i].time, found[i].id)) {
                 record.earliest = found[i].id;
@@ -1060,7 +1101,9 @@ void Grouper::recheck(Level level, const std::string& group_id) {
             relabel(level, documents, group_id, id);
             ++m_stats.splits;
         }
-        m_database.set_metadata(schema::group_key(level_name(copy), id), record.dump());
+        // Groups of one keep no record (load_record()).
+        m_database.set_metadata(schema::group_key(level_name(copy), id),
+                                component.size() > 1 ? record.dump() : std::string());
     }
 }
 

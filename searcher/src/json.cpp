@@ -34,7 +34,46 @@ nlohmann::json facet_values(const std::vector<FacetValue>& values, const char* k
     return out;
 }
 
+nlohmann::json optional_text(const std::string& text) {
+    return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
 }  // namespace
+
+nlohmann::json report_json(const GroupReport& report) {
+    return {
+        {"id", report.id},
+        {"title", report.title},
+        {"source", report.source},
+        {"date", optional_text(report.date)},
+        {"datetime", optional_text(report.datetime)},
+        {"url", report.url},
+        {"lang", report.language},
+    };
+}
+
+nlohmann::json group_json(const GroupInfo& group) {
+    return {
+        {"level", group_level_name(group.level)},
+        {"id", group.id},
+        {"size", group.size},
+        {"other_outlets", group.other_outlets},
+        {"other_outlet_count", group.other_outlet_count},
+        {"earliest", report_json(group.earliest)},
+        {"is_earliest", group.is_earliest},
+    };
+}
+
+nlohmann::json members_json(const GroupMembers& members) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const GroupReport& report : members.members) list.push_back(report_json(report));
+    return {
+        {"level", group_level_name(members.level)},
+        {"id", members.id},
+        {"size", members.members.size()},
+        {"members", list},
+    };
+}
 
 nlohmann::json highlights_json(std::string_view text, const std::vector<Highlight>& highlights) {
     nlohmann::json out = nlohmann::json::array();
@@ -78,11 +117,14 @@ nlohmann::json to_json(const Response& response) {
             {"highlights", highlights_json(hit.snippet, hit.snippet_highlights)},
             {"snippet_html", html_marked(hit.snippet, hit.snippet_highlights)},
             {"score", hit.score},
+            {"group", hit.group ? group_json(*hit.group) : nlohmann::json(nullptr)},
         });
     }
     nlohmann::json out = {
         {"total", response.total},
         {"total_exact", response.total_exact},
+        {"total_reports", response.total_reports},
+        {"group", group_level_name(response.group)},
         {"offset", response.offset},
         {"results", results},
         {"suggestion",
@@ -100,6 +142,10 @@ nlohmann::json to_json(const Response& response) {
         for (const FacetValue& b : f.dates.buckets) buckets.push_back({{"key", b.value}, {"count", b.count}});
         out["facets"] = {
             {"exact", f.exact},
+            {"counted", f.counting == FacetCounting::kReports
+                            ? std::string("reports")
+                            : std::string(f.counting_level == GroupLevel::kCopy ? "copies"
+                                                                                : "stories")},
             {"sources", facet_values(f.sources, "source")},
             {"other_sources", {{"count", f.other_sources}, {"sources", f.other_source_values}}},
             {"unknown_source", f.unknown_source},
@@ -114,6 +160,14 @@ nlohmann::json to_json(const Response& response) {
     } else {
         out["facets"] = nullptr;
     }
+    return out;
+}
+
+nlohmann::json article_json(const Article& article, const std::string& copy_group,
+                            const std::string& story_group) {
+    nlohmann::json out = article_json(article);
+    out["copy_group"] = optional_text(copy_group);
+    out["story_group"] = optional_text(story_group);
     return out;
 }
 

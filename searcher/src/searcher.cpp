@@ -16,6 +16,8 @@
 #include "wiredesk/searcher/query_builder.hpp"
 #include "wiredesk/searcher/snippet.hpp"
 
+#include "groups.hpp"
+
 namespace wiredesk::searcher {
 namespace {
 
@@ -84,18 +86,6 @@ std::size_t scaled(Xapian::doccount count, double factor) {
     return static_cast<std::size_t>(std::llround(static_cast<double>(count) * factor));
 }
 
-std::map<std::string, std::size_t> spy_counts(const Xapian::ValueCountMatchSpy& spy,
-                                              double factor, std::size_t& sum) {
-    std::map<std::string, std::size_t> counts;
-    sum = 0;
-    for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
-        const std::size_t count = scaled(it.get_termfreq(), factor);
-        counts[*it] += count;
-        sum += count;
-    }
-    return counts;
-}
-
 /// "Did you mean": each query word the archive lacks replaced by its nearest archive word.
 std::optional<std::string> spelling_suggestion(const Xapian::Database& database,
                                                const std::string& query,
@@ -130,7 +120,71 @@ std::string day_text(const std::string& yyyymmdd) {
     return yyyymmdd.substr(0, 4) + "-" + yyyymmdd.substr(4, 2) + "-" + yyyymmdd.substr(6, 2);
 }
 
+/// The facets from raw counts (value -> count; the "" entry, if any, counts matches without a
+/// value), scaled by @p factor when counted on a sample.
+Facets make_facets(const std::map<std::string, std::size_t>& sources,
+                   const std::map<std::string, std::size_t>& languages,
+                   const std::map<std::string, std::size_t>& days, double factor,
+                   const Request& request) {
+    Facets facets;
+    const auto scale = [&](const std::map<std::string, std::size_t>& counts, std::size_t& missing) {
+        std::map<std::string, std::size_t> out;
+        missing = 0;
+        for (const auto& [value, count] : counts) {
+            const std::size_t n = scaled(static_cast<Xapian::doccount>(count), factor);
+            if (value.empty()) {
+                missing += n;
+            } else {
+                out[value] += n;
+            }
+        }
+        return out;
+    };
+    std::size_t missing = 0;
+    fill_sources(facets, scale(sources, missing), request.facet_top_sources);
+    facets.unknown_source = missing;
+    for (const auto& [language, count] : scale(languages, missing)) {
+        facets.languages.push_back({language, count});
+    }
+    std::stable_sort(facets.languages.begin(), facets.languages.end(),
+                     [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
+    const auto day_counts = scale(days, missing);
+    facets.dates = make_histogram(day_counts, missing, request.date_bucket);
+    return facets;
+}
+
+/// ValueCountMatchSpy's counts, with the matches it saw without a value under "".
+std::map<std::string, std::size_t> report_counts(const Xapian::ValueCountMatchSpy& spy) {
+    std::map<std::string, std::size_t> counts;
+    std::size_t sum = 0;
+    for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
+        counts[*it] += it.get_termfreq();
+        sum += it.get_termfreq();
+    }
+    if (spy.get_total() > sum) counts[""] = spy.get_total() - sum;
+    return counts;
+}
+
 }  // namespace
+
+std::string_view group_level_name(GroupLevel level) noexcept {
+    switch (level) {
+        case GroupLevel::kCopy:
+            return "copy";
+        case GroupLevel::kNone:
+            return "none";
+        case GroupLevel::kStory:
+            break;
+    }
+    return "story";
+}
+
+std::optional<GroupLevel> parse_group_level(std::string_view name) noexcept {
+    if (name == "story") return GroupLevel::kStory;
+    if (name == "copy") return GroupLevel::kCopy;
+    if (name == "none") return GroupLevel::kNone;
+    return std::nullopt;
+}
 
 struct Searcher::Impl {
     std::vector<std::string> paths;
@@ -236,6 +290,7 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
     thread_local Analyzer analyzer;
     Response response;
     response.offset = request.offset;
+    response.group = request.group;
 
     QueryContext context;
     context.database = &database;
@@ -330,14 +385,30 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
         enquire.set_sort_by_key_then_relevance(&time_key, sort == SortOrder::kNewest);
     }
 
+    // Grouping: one result per group, the best-ranked member standing for it. Xapian 1.4
+    // never collapses documents whose key is empty, so articles indexed without group ids each
+    // stay a result of their own (tests/integration/test_search_grouping.cpp pins this).
+    const bool grouped = request.group != GroupLevel::kNone;
+    if (grouped) enquire.set_collapse_key(detail::group_slot(request.group));
+    // Per-group facets under --group none count stories.
+    const GroupLevel count_level = grouped ? request.group : GroupLevel::kStory;
+    const bool facets_by_group =
+        request.facets && request.facet_counting == FacetCounting::kGroups;
+
     Xapian::ValueCountMatchSpy source_spy(schema::kSlotSource);
     Xapian::ValueCountMatchSpy language_spy(schema::kSlotLanguage);
     Xapian::ValueCountMatchSpy day_spy(schema::kSlotDay);
-    if (request.facets) {
+    if (request.facets && !facets_by_group) {
         enquire.add_matchspy(&source_spy);
         enquire.add_matchspy(&language_spy);
         enquire.add_matchspy(&day_spy);
     }
+    // Spies see every match before collapsing: this one counts the groups and the reports.
+    // Under collapsing Xapian 1.4's own counts are not exact even when every match was looked
+    // at (its uncollapsed bounds are loose, and get_matches_upper_bound() can exceed the
+    // number of groups), so the spy's counts are the ones reported.
+    detail::GroupCountSpy group_spy(detail::group_slot(count_level), facets_by_group);
+    if (grouped || facets_by_group) enquire.add_matchspy(&group_spy);
     // Exact counts need every match looked at; otherwise stop after check_at_least.
     const Xapian::doccount check_at_least =
         request.exact_counts
@@ -347,29 +418,53 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
     const Xapian::MSet mset =
         enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
                          static_cast<Xapian::doccount>(request.limit), check_at_least);
-    const bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    response.total = exact ? mset.get_matches_lower_bound() : mset.get_matches_estimated();
-    response.total_exact = exact;
+    if (!grouped) {
+        response.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+        response.total = response.total_exact ? mset.get_matches_lower_bound()
+                                              : mset.get_matches_estimated();
+        response.total_reports = response.total;
+    } else if (request.exact_counts) {
+        // check_at_least covered the whole database: the spy saw every match.
+        response.total_exact = true;
+        response.total = group_spy.groups();
+        response.total_reports = group_spy.documents();
+    } else {
+        // Stopped early: at least what the spy saw, else Xapian's estimates.
+        response.total_exact = false;
+        response.total = std::max<std::size_t>(group_spy.groups(), mset.get_matches_estimated());
+        response.total_reports = std::max<std::size_t>(
+            group_spy.documents(), mset.get_uncollapsed_matches_estimated());
+    }
 
     if (request.facets) {
         Facets facets;
-        const Xapian::doccount seen = source_spy.get_total();
-        facets.exact = exact && seen == response.total;
-        // Counted on a sample: scale up to the estimated total (and say so).
-        const double factor = facets.exact || seen == 0
-                                  ? 1.0
-                                  : static_cast<double>(response.total) / static_cast<double>(seen);
-        const std::size_t matches = scaled(seen, factor);
-        std::size_t sum = 0;
-        fill_sources(facets, spy_counts(source_spy, factor, sum), request.facet_top_sources);
-        facets.unknown_source = matches > sum ? matches - sum : 0;
-        for (const auto& [language, count] : spy_counts(language_spy, factor, sum)) {
-            facets.languages.push_back({language, count});
+        if (facets_by_group) {
+            const std::size_t seen = group_spy.groups();
+            // The number of groups the counts should add up to: exact, or estimated.
+            const std::size_t groups = grouped ? response.total : seen;
+            const bool facets_exact =
+                request.exact_counts && (grouped || response.total_exact);
+            const double factor = facets_exact || seen == 0 || !grouped
+                                      ? 1.0
+                                      : static_cast<double>(groups) / static_cast<double>(seen);
+            facets = make_facets(group_spy.counts(detail::GroupCountSpy::kSource),
+                                 group_spy.counts(detail::GroupCountSpy::kLanguage),
+                                 group_spy.counts(detail::GroupCountSpy::kDay), factor, request);
+            facets.exact = facets_exact;
+            facets.counting = FacetCounting::kGroups;
+            facets.counting_level = count_level;
+        } else {
+            const Xapian::doccount seen = source_spy.get_total();
+            const bool facets_exact = response.total_exact && seen == response.total_reports;
+            // Counted on a sample: scale up to the estimated number of reports (and say so).
+            const double factor =
+                facets_exact || seen == 0
+                    ? 1.0
+                    : static_cast<double>(response.total_reports) / static_cast<double>(seen);
+            facets = make_facets(report_counts(source_spy), report_counts(language_spy),
+                                 report_counts(day_spy), factor, request);
+            facets.exact = facets_exact;
         }
-        std::stable_sort(facets.languages.begin(), facets.languages.end(),
-                         [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
-        const auto days = spy_counts(day_spy, factor, sum);
-        facets.dates = make_histogram(days, matches > sum ? matches - sum : 0, request.date_bucket);
         response.facets = std::move(facets);
     }
     response.timing.search_ms = ms_since(search_start);
@@ -398,6 +493,13 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
             find_highlights(article.title, article.language, built.highlights, analyzer);
         hit.score = it.get_weight();
         hit.rank = ++rank;
+        if (grouped) {
+            const std::string group_id = document.get_value(detail::group_slot(request.group));
+            if (!group_id.empty()) {
+                hit.group = detail::describe_group(database, request.group, group_id, *it,
+                                                   article, request.group_outlet_names);
+            }
+        }
         response.results.push_back(std::move(hit));
     }
 
@@ -430,6 +532,44 @@ void Searcher::for_each_article(const std::function<void(const Article&)>& sink)
     } catch (const Xapian::Error& error) {
         throw DatabaseError("cannot read the database: " + error.get_description());
     }
+}
+
+void Searcher::for_each_article_with_groups(
+    const std::function<void(const Article&, const std::string&, const std::string&)>& sink)
+    const {
+    Impl::Lease database(*m_impl);
+    try {
+        database->reopen();
+        for (auto it = database->postlist_begin(""); it != database->postlist_end(""); ++it) {
+            const Xapian::Document document = database->get_document(*it);
+            sink(schema::decode_article_data(document.get_data()),
+                 document.get_value(schema::kSlotCopyGroup),
+                 document.get_value(schema::kSlotStoryGroup));
+        }
+    } catch (const Xapian::DatabaseModifiedError&) {
+        throw DatabaseError("the database changed during the walk (an indexer committed); run "
+                            "it again");
+    } catch (const Xapian::Error& error) {
+        throw DatabaseError("cannot read the database: " + error.get_description());
+    }
+}
+
+std::optional<GroupMembers> Searcher::group_members(GroupLevel level, std::string_view id) const {
+    if (level == GroupLevel::kNone) {
+        throw QueryError("a group's members are listed by level: copy or story");
+    }
+    Impl::Lease database(*m_impl);
+    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+        try {
+            database->reopen();
+            return detail::list_members(*database, level, id);
+        } catch (const Xapian::DatabaseModifiedError&) {
+            continue;
+        } catch (const Xapian::Error& error) {
+            throw DatabaseError("cannot read the database: " + error.get_description());
+        }
+    }
+    throw DatabaseError("the database kept changing while listing a group; try again");
 }
 
 std::string mark_highlights(std::string_view text, const std::vector<Highlight>& highlights,

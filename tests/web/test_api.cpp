@@ -184,22 +184,81 @@ TEST_CASE("bad parameters get 400 with a JSON error naming the parameter") {
     }
 }
 
-TEST_CASE("group accepts story, copy and none, and says when grouping is not available") {
+TEST_CASE("group=story|copy collapses the AFP copies into one hit carrying the exact group size") {
     Fixture f;
-    const json none = f.search("q=strike&group=none");
-    for (const char* level : {"story", "copy"}) {
-        CAPTURE(level);
-        const json grouped = f.search(std::string("q=strike&group=") + level);
-        CHECK(grouped["total"] == none["total"]);
-        bool warned = false;
-        for (const auto& warning : grouped["warnings"]) {
-            warned = warned || warning.get<std::string>().find("grouping") != std::string::npos;
+    const json none = f.search("q=rotterdam+strike&group=none&limit=100");
+    const json copy = f.search("q=rotterdam+strike&group=copy&limit=100");
+    const json story = f.search("q=rotterdam+strike&limit=100");  // story is the default
+    CHECK(story["group"] == "story");
+    CHECK(copy["group"] == "copy");
+    CHECK(none["group"] == "none");
+    // Under grouping, total counts groups and total_reports the reports, which are the same
+    // whatever the grouping.
+    CHECK(copy["total_reports"] == none["total"]);
+    CHECK(story["total_reports"] == none["total"]);
+    CHECK(copy["total"].get<int>() < none["total"].get<int>());
+    CHECK(copy["total"] == copy["results"].size());
+    CHECK(story["total"].get<int>() <= copy["total"].get<int>());
+
+    // The six copies of the AFP wire story show once, with the group's exact size.
+    const std::string afp_id = (source_dir() / "corpus/wire/afp_rotterdam_strike.txt").string();
+    json afp_group;
+    for (const auto& hit : copy["results"]) {
+        if (hit["group"].is_object() && hit["group"]["earliest"]["id"] == afp_id) {
+            CHECK(afp_group.is_null());  // only one hit stands for the group
+            afp_group = hit["group"];
         }
-        CHECK(warned);
     }
-    const auto [status, body] = f.get("/api/group/some-group");
-    CHECK(status == 404);
-    CHECK(body["error"] == "grouping not available in this build");
+    REQUIRE(afp_group.is_object());
+    CHECK(afp_group["level"] == "copy");
+    CHECK(afp_group["size"] == 6);
+    CHECK(afp_group["other_outlet_count"].get<int>() >= 4);
+    CHECK(afp_group["earliest"]["source"] == "AFP");
+
+    // /api/group/{id} lists the six, earliest first; the hit itself is among them.
+    const auto [status, members] = f.get("/api/group/" + afp_group["id"].get<std::string>() + "?level=copy");
+    REQUIRE(status == 200);
+    CHECK(members["level"] == "copy");
+    CHECK(members["id"] == afp_group["id"]);
+    REQUIRE(members["members"].size() == 6);
+    CHECK(members["size"] == 6);
+    CHECK(members["members"][0]["id"] == afp_id);
+    std::string previous;
+    for (const auto& member : members["members"]) {
+        const std::string date = member["datetime"].is_string() ? member["datetime"].get<std::string>() : "~";
+        CHECK(previous <= date);
+        previous = date;
+    }
+}
+
+TEST_CASE("/api/group/{id}: unknown ids are 404, a bad level is 400") {
+    Fixture f;
+    for (const std::string& path : std::vector<std::string>{"/api/group/0000000000000000", "/api/group/some-group",
+                                   "/api/group/", "/api/group/0000000000000000?level=copy",
+                                   "/api/group/" + std::string(300, 'a')}) {
+        CAPTURE(path);
+        const auto [status, body] = f.get(path);
+        CHECK(status == 404);
+        CHECK(body["error"].is_string());
+    }
+    const auto [status, body] = f.get("/api/group/0000000000000000?level=none");
+    CHECK(status == 400);
+    CHECK(body["parameter"] == "level");
+}
+
+TEST_CASE("facets=groups counts stories, facets=reports counts articles, and says which") {
+    Fixture f;
+    const json reports = f.search("q=rotterdam+strike&group=copy&limit=0");
+    const json groups = f.search("q=rotterdam+strike&group=copy&facets=groups&limit=0");
+    CHECK(reports["facets"]["counted"] == "reports");
+    CHECK(groups["facets"]["counted"] == "copies");
+    int report_sum = 0;
+    int group_sum = 0;
+    for (const auto& language : reports["facets"]["languages"]) report_sum += language["count"].get<int>();
+    for (const auto& language : groups["facets"]["languages"]) group_sum += language["count"].get<int>();
+    CHECK(report_sum == reports["total_reports"]);
+    CHECK(group_sum == groups["total"]);
+    CHECK(group_sum < report_sum);
 }
 
 TEST_CASE("/api/article/{id} returns the whole stored article; unknown ids are 404") {
@@ -239,7 +298,7 @@ TEST_CASE("/api/health gives the database path, the article count and the last c
     REQUIRE(health["databases"].size() == 1);
     CHECK(health["databases"][0]["path"] == f.archive.db);
     CHECK(health["databases"][0]["articles"] == 53);
-    CHECK(health["grouping"] == false);
+    CHECK(health["grouping"] == true);
 }
 
 TEST_CASE("several --db are served as one archive") {

@@ -42,6 +42,7 @@ TEST_CASE("search parameters map onto the searcher's Request") {
     CHECK(r.limit == 5);
     CHECK(r.date_bucket == search::DateBucket::kWeek);
     CHECK(params.group == web::GroupLevel::kStory);
+    CHECK(r.group == search::GroupLevel::kStory);
 }
 
 TEST_CASE("query strings decode as browsers encode them") {
@@ -65,7 +66,10 @@ TEST_CASE("defaults when parameters are absent") {
     CHECK(params.request.offset == 0);
     CHECK(params.request.sort == search::SortOrder::kRelevance);
     CHECK(params.request.date_bucket == search::DateBucket::kAuto);
-    CHECK(params.group == web::GroupLevel::kNone);
+    // Like wiredesk-search: one result per story unless told otherwise.
+    CHECK(params.group == web::GroupLevel::kStory);
+    CHECK(params.request.group == search::GroupLevel::kStory);
+    CHECK(params.request.facet_counting == search::FacetCounting::kReports);
 }
 
 TEST_CASE("each malformed parameter is named") {
@@ -76,6 +80,7 @@ TEST_CASE("each malformed parameter is named") {
     CHECK(parameter_of_error({{"offset", "3 "}}) == "offset");
     CHECK(parameter_of_error({{"sort", "Newest"}}) == "sort");
     CHECK(parameter_of_error({{"group", ""}}) == "group");
+    CHECK(parameter_of_error({{"facets", "stories"}}) == "facets");
     CHECK(parameter_of_error({{"histogram", "hour"}}) == "histogram");
     CHECK(parameter_of_error({{"from", "2026-02-30"}}) == "from");
     CHECK(parameter_of_error({{"to", "soon"}}) == "to");
@@ -88,6 +93,22 @@ TEST_CASE("each malformed parameter is named") {
     CHECK(parameter_of_error({{"q", "12345"}}, small) == "q");
     CHECK(parameter_of_error({{"q", "1234"}}, small).empty());
     CHECK(parameter_of_error({{"source", "a"}, {"source", "b"}}, small) == "source");
+}
+
+TEST_CASE("/api/group/{id} takes level=copy|story, story by default, and names a bad level") {
+    CHECK(web::parse_group_params({}) == web::GroupLevel::kStory);
+    CHECK(web::parse_group_params({{"level", "copy"}}) == web::GroupLevel::kCopy);
+    CHECK(web::parse_group_params({{"level", "story"}}) == web::GroupLevel::kStory);
+    for (const web::Params& bad : {web::Params{{"level", "none"}}, web::Params{{"level", "Copy"}},
+                                   web::Params{{"level", "copy"}, {"level", "story"}}}) {
+        std::string parameter;
+        try {
+            (void)web::parse_group_params(bad);
+        } catch (const web::ParameterError& error) {
+            parameter = error.parameter();
+        }
+        CHECK(parameter == "level");
+    }
 }
 
 TEST_CASE("the rate limiter allows a burst, then the steady rate, per client") {

@@ -352,19 +352,41 @@
   }
 
   /**
-   * "N similar reports": shown only when the server returns group information with a hit.
-   * This build's searcher does not group results (/api/health says "grouping": false), so hits
-   * carry no "group" and no line is drawn. Expected shape once it does (see docs/API.md):
-   * hit.group = {id, size}; members come from /api/group/{id}, earliest first.
+   * The group a hit stands for (the server collapses each story, or each wire text and its
+   * copies, to its best-matching report; docs/SEARCH_JSON.md):
+   * hit.group = {level, id, size, other_outlets, other_outlet_count, earliest: {id, title,
+   * source, date, …}, is_earliest}. Draws "AFP, 10 Feb 2026 · also in Harbor Wire, Metro Pulse
+   * and 3 other outlets" and an "N similar reports" button that lists the group's members,
+   * earliest first, from /api/group/{id}?level=….
    */
   function groupLine(hit) {
     const group = hit.group;
     if (!group || typeof group.id !== 'string' || !(group.size > 1)) return null;
     const others = group.size - 1;
     const listId = `group-${Math.random().toString(36).slice(2)}`;
+
+    const summary = make('p', { className: 'group-summary' });
+    const earliest = group.earliest || {};
+    const when = `${earliest.source || 'Unknown source'}, ${formatDate(earliest.date)}`;
+    if (group.is_earliest) {
+      summary.append(make('span', { text: `First reported here (${when})` }));
+    } else {
+      summary.append('First reported by ',
+        link(Object.assign(readState(location.search), { article: earliest.id }), when, 'group-earliest'));
+    }
+    const names = Array.isArray(group.other_outlets) ? group.other_outlets.slice(0, 2) : [];
+    const total = Number(group.other_outlet_count) || 0;
+    if (total > 0 && names.length) {
+      const rest = total - names.length;
+      let text = names.join(rest > 0 ? ', ' : ' and ');
+      if (rest > 0) text += ` and ${plural(rest, 'other outlet', 'other outlets')}`;
+      summary.append(` · also in ${text}`);
+    }
+
+    const label = plural(others, 'similar report', 'similar reports');
     const button = make('button', { type: 'button', className: 'group-toggle', 'aria-expanded': 'false', 'aria-controls': listId },
-      plural(others, 'similar report', 'similar reports'));
-    const list = make('ol', { id: listId, className: 'group-members', hidden: true });
+      label);
+    const list = make('ol', { id: listId, className: 'group-members', hidden: true, 'aria-label': label });
     button.addEventListener('click', async () => {
       const open = button.getAttribute('aria-expanded') !== 'true';
       button.setAttribute('aria-expanded', String(open));
@@ -372,17 +394,21 @@
       if (!open || list.childElementCount) return;
       list.append(make('li', { text: 'Loading…' }));
       try {
-        const response = await fetch(`/api/group/${encodeURIComponent(group.id)}`);
+        const level = group.level === 'copy' ? 'copy' : 'story';
+        const response = await fetch(`/api/group/${encodeURIComponent(group.id)}?level=${level}`,
+          { headers: { Accept: 'application/json' } });
         const body = await response.json();
         if (!response.ok) throw new Error(body.error || 'unavailable');
         list.replaceChildren(...(body.members || []).filter((m) => m.id !== hit.id).map((m) =>
-          make('li', {}, link(Object.assign(readState(location.search), { article: m.id }), m.title || '(no headline)'),
-            ` · ${m.source || 'Unknown source'} · ${m.date ? formatDate(m.date) : 'Undated'}`)));
+          make('li', { className: m.id === earliest.id ? 'group-member earliest' : 'group-member' },
+            link(Object.assign(readState(location.search), { article: m.id }), m.title || '(no headline)'),
+            ` · ${m.source || 'Unknown source'} · ${m.date ? formatDate(m.date) : 'Undated'}`,
+            m.id === earliest.id ? ' · earliest' : '')));
       } catch (e) {
         list.replaceChildren(make('li', { text: `Cannot list similar reports: ${e.message}` }));
       }
     });
-    return make('div', { className: 'group-line' }, button, list);
+    return make('div', { className: 'group-line' }, summary, button, list);
   }
 
   function renderPager(s, data) {

@@ -130,14 +130,18 @@ SearchParams parse_search_params(const Params& params, const ApiLimits& limits) 
         (upper ? request.until : request.since) = std::string(trim(*value));
     }
     if (const std::string* group = single(params, "group")) {
-        if (*group == "none") {
-            out.group = GroupLevel::kNone;
-        } else if (*group == "copy") {
-            out.group = GroupLevel::kCopy;
-        } else if (*group == "story") {
-            out.group = GroupLevel::kStory;
+        const auto level = search::parse_group_level(*group);
+        if (!level) throw ParameterError("group", "must be story, copy or none");
+        out.group = *level;
+    }
+    request.group = out.group;
+    if (const std::string* facets = single(params, "facets")) {
+        if (*facets == "reports") {
+            request.facet_counting = search::FacetCounting::kReports;
+        } else if (*facets == "groups") {
+            request.facet_counting = search::FacetCounting::kGroups;
         } else {
-            throw ParameterError("group", "must be story, copy or none");
+            throw ParameterError("facets", "must be reports or groups");
         }
     }
     if (const std::string* sort = single(params, "sort")) {
@@ -171,10 +175,14 @@ nlohmann::json search_json(const searcher::Response& response, const SearchParam
     nlohmann::json out = search::to_json(response);
     out["query"] = params.request.query;
     out["limit"] = params.request.limit;
-    if (params.group != GroupLevel::kNone && !grouping_available()) {
-        out["warnings"].push_back("grouping is not available in this build; results are not grouped");
-    }
     return out;
+}
+
+GroupLevel parse_group_params(const Params& params) {
+    const std::string* level = single(params, "level");
+    if (level == nullptr || *level == "story") return GroupLevel::kStory;
+    if (*level == "copy") return GroupLevel::kCopy;
+    throw ParameterError("level", "must be copy or story");
 }
 
 nlohmann::json full_article_json(const Article& article) {

@@ -13,6 +13,7 @@
 #include "wiredesk/common/database.hpp"
 #include "wiredesk/common/schema.hpp"
 #include "wiredesk/common/version.hpp"
+#include "wiredesk/searcher/json.hpp"
 #include "wiredesk/web/assets.hpp"
 #include "wiredesk/web/rate_limiter.hpp"
 
@@ -164,7 +165,7 @@ struct Server::Impl {
     httplib::Server::HandlerResponse route(const httplib::Request& req, httplib::Response& res);
     void api_search(const httplib::Request& req, httplib::Response& res);
     void api_article(const std::string& id, httplib::Response& res);
-    void api_group(const std::string& id, httplib::Response& res);
+    void api_group(const std::string& id, const httplib::Request& req, httplib::Response& res);
     void serve_asset(std::string_view name, httplib::Response& res);
 };
 
@@ -247,7 +248,7 @@ httplib::Server::HandlerResponse Server::Impl::route(const httplib::Request& req
             } else if (path.starts_with("/api/article/")) {
                 api_article(path.substr(std::string_view("/api/article/").size()), res);
             } else if (path.starts_with("/api/group/")) {
-                api_group(path.substr(std::string_view("/api/group/").size()), res);
+                api_group(path.substr(std::string_view("/api/group/").size()), req, res);
             } else if (path == "/api/health") {
                 send_json(res, 200, store.health());
             } else {
@@ -281,8 +282,7 @@ void Server::Impl::api_search(const httplib::Request& req, httplib::Response& re
                                                 ? std::string_view()
                                                 : std::string_view(req.target).substr(question + 1));
     const SearchParams params = parse_search_params(query, options.limits);
-    // Grouping: pass params.group to the searcher here once the library exposes groups (see
-    // grouping_available() in api.hpp); until then search_json() adds a warning.
+    // params.request.group carries the group level to the searcher.
     const search::Response response = searcher.search(params.request);
     send_json(res, 200, search_json(response, params));
 }
@@ -296,11 +296,19 @@ void Server::Impl::api_article(const std::string& id, httplib::Response& res) {
     send_json(res, 200, full_article_json(*article));
 }
 
-void Server::Impl::api_group(const std::string& /*id*/, httplib::Response& res) {
-    // The searcher library does not expose copy/story groups yet; nothing to look up. Wire the
-    // group's members here (earliest first) when it does.
-    static_assert(!grouping_available(), "wire /api/group/{id} to the searcher's groups");
-    send_error(res, 404, "grouping not available in this build");
+void Server::Impl::api_group(const std::string& id, const httplib::Request& req,
+                             httplib::Response& res) {
+    const std::size_t question = req.target.find('?');
+    const GroupLevel level = parse_group_params(parse_query_string(
+        question == std::string::npos ? std::string_view()
+                                      : std::string_view(req.target).substr(question + 1)));
+    const std::optional<search::GroupMembers> members =
+        id.empty() ? std::nullopt : searcher.group_members(level, id);
+    if (!members) {
+        send_error(res, 404, "no group with this id");
+        return;
+    }
+    send_json(res, 200, search::members_json(*members));
 }
 
 void Server::Impl::serve_asset(std::string_view name, httplib::Response& res) {

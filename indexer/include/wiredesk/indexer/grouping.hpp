@@ -42,7 +42,7 @@ struct GroupingOptions {
 
     // Story level: cosine of the tf-idf story profiles >= story_threshold.
     double story_threshold = 0.30;
-    std::size_t story_candidates = 10;
+    std::size_t story_candidates = 8;
     int story_window_days = 3;
 };
 
@@ -51,6 +51,7 @@ struct CopyFingerprint {
     std::vector<std::uint32_t> shingles;  ///< sorted, unique (top 32 bits of each shingle hash)
     std::vector<std::uint32_t> lead;      ///< the same for the first shingles only
     std::vector<std::uint64_t> anchors;   ///< sampled shingle hashes, indexed as XCA terms
+    std::vector<std::uint64_t> probes;    ///< the anchors a new article queries with (subset)
     std::uint64_t exact = 0;              ///< hash of the whole normalised body; 0 = no text
     [[nodiscard]] bool empty() const noexcept { return shingles.empty(); }
 };
@@ -85,7 +86,8 @@ CopySimilarity compare(const CopyFingerprint& a, const CopyFingerprint& b);
 /// Whether @p similarity makes a copy under @p options.
 bool is_copy(const CopySimilarity& similarity, const GroupingOptions& options);
 
-/// The kSlotCopyFingerprint encoding. decode returns an empty fingerprint for bad data.
+/// The kSlotCopyFingerprint encoding (exact, probes, lead, shingles; not the anchors).
+/// decode returns an empty fingerprint for bad data.
 std::string encode_fingerprint(const CopyFingerprint& fingerprint);
 CopyFingerprint decode_fingerprint(std::string_view data);
 
@@ -156,8 +158,10 @@ private:
     void relabel(Level level, const std::vector<Xapian::docid>& documents, const std::string& from,
                  const std::string& to);
     void merge(Level level, const std::string& into, const std::string& from);
+    struct Record;
+    std::optional<Record> load_record(Level level, const std::string& group_id);
     void note_member(Level level, const std::string& group_id, const std::string& article_id,
-                     std::optional<double> time, bool founder);
+                     std::optional<double> time);
     void recheck(Level level, const std::string& group_id);
     bool linked(Level level, const Member& a, const Member& b) const;
     bool founders_match(Level level, const std::string& group_a, const std::string& group_b);

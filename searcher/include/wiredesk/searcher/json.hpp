@@ -20,6 +20,18 @@ nlohmann::json to_json(const Response& response);
 
 /// One line of `--dump`: {"id", "title", "source", "date", "url", "lang"} (+ "path").
 nlohmann::json article_json(const Article& article);
+/// The same plus "copy_group" and "story_group" (null when empty).
+nlohmann::json article_json(const Article& article, const std::string& copy_group,
+                            const std::string& story_group);
+
+/// A hit's group block: {"level", "id", "size", "other_outlets", "other_outlet_count",
+/// "earliest": {report}, "is_earliest"} (docs/SEARCH_JSON.md).
+nlohmann::json group_json(const GroupInfo& group);
+/// One report of a group: {"id", "title", "source", "date", "datetime", "url", "lang"}.
+nlohmann::json report_json(const GroupReport& report);
+/// A group's members: {"level", "id", "size", "members": [report, ...]} (earliest first): the
+/// body of the web API's /api/group/{id} and of --expand in --json.
+nlohmann::json members_json(const GroupMembers& members);
 
 /// @p highlights (byte ranges of @p text) as [[begin, end], ...] in code points.
 nlohmann::json highlights_json(std::string_view text, const std::vector<Highlight>& highlights);

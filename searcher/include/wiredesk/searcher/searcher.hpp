@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <xapian.h>
@@ -39,6 +40,22 @@ enum class SortOrder {
 
 /// Width of one bar of the date histogram.
 enum class DateBucket { kAuto, kDay, kWeek, kMonth, kYear };
+
+/// Which of the indexer's groups (docs/GROUPING.md) fold into one result.
+enum class GroupLevel {
+    kStory,  ///< write-ups of the same event, copies included: one result per story (default)
+    kCopy,   ///< copies of one wire text (republished with edits): one result per copy group
+    kNone,   ///< every report is its own result
+};
+
+/// What a facet count counts.
+enum class FacetCounting {
+    kReports,  ///< matching articles (the default): 6 copies from 6 outlets count 6
+    /// matching groups at the request's level (story groups under GroupLevel::kNone): a value
+    /// counts the groups with at least one matching report that has it; an article without a
+    /// group id counts as a group of its own
+    kGroups,
+};
 
 /// What to search for and how much to return. Every field has a usable default.
 struct Request {
@@ -74,12 +91,46 @@ struct Request {
 
     std::size_t snippet_chars = 200;  ///< length of the best passage, in characters
     bool spelling = true;             ///< suggest a correction for words the archive lacks
+
+    /// Collapse the results to one per group (the best-ranked member stands for its group).
+    /// Articles without a group id (indexed before grouping existed) are never collapsed.
+    GroupLevel group = GroupLevel::kStory;
+    /// Whether facets count reports or groups (FacetCounting); Facets::counting says which.
+    FacetCounting facet_counting = FacetCounting::kReports;
+    /// Other outlets of a hit's group named in GroupInfo::other_outlets (the rest are counted).
+    std::size_t group_outlet_names = 5;
 };
 
 /// A highlighted stretch of a snippet or title: [begin, end) in BYTES of the UTF-8 text.
 struct Highlight {
     std::size_t begin = 0;
     std::size_t end = 0;
+};
+
+/// One report of a group (GroupInfo::earliest, GroupMembers::members).
+struct GroupReport {
+    std::string id;
+    std::string title;
+    std::string source;
+    std::string date;      ///< `YYYY-MM-DD` (UTC), empty when undated
+    std::string datetime;  ///< ISO 8601 UTC, empty when undated
+    std::string url;
+    std::string language;
+};
+
+/// The group a hit stands for (present when the request groups and the hit has a group id).
+struct GroupInfo {
+    GroupLevel level = GroupLevel::kStory;
+    std::string id;         ///< 16 hex digits: the argument of Searcher::group_members()
+    std::size_t size = 1;   ///< exact number of reports in the group (the group term's termfreq),
+                            ///< all of them, not only those matching the query
+    /// Distinct outlets of the group's other reports, the hit's own outlet and reports without a
+    /// source left out, in order of each outlet's earliest report; at most
+    /// Request::group_outlet_names of them.
+    std::vector<std::string> other_outlets;
+    std::size_t other_outlet_count = 0;  ///< all of those outlets (>= other_outlets.size())
+    GroupReport earliest;  ///< the group's earliest report (dated before undated, then by id)
+    bool is_earliest = false;  ///< the hit itself is the earliest report
 };
 
 /// One result.
@@ -97,6 +148,16 @@ struct Hit {
     std::vector<Highlight> title_highlights;    ///< query words in the title
     double score = 0;      ///< the ranking score (BM25, plus the boost for kRecency)
     std::size_t rank = 0;  ///< 1-based position in the whole result list
+    /// The group this hit stands for; absent under GroupLevel::kNone and for articles without a
+    /// group id.
+    std::optional<GroupInfo> group;
+};
+
+/// A group's members (Searcher::group_members()).
+struct GroupMembers {
+    GroupLevel level = GroupLevel::kStory;
+    std::string id;
+    std::vector<GroupReport> members;  ///< earliest first: dated before undated, then by id
 };
 
 /// One value of a facet and how many matches have it.
@@ -119,6 +180,10 @@ struct DateHistogram {
 /// How the matches spread, over the WHOLE match set (not just the page).
 struct Facets {
     bool exact = true;  ///< false when counted on a sample and scaled (Request::exact_counts)
+    /// What the counts count: FacetCounting::kReports (articles), or kGroups, then at
+    /// counting_level (stories or copies).
+    FacetCounting counting = FacetCounting::kReports;
+    GroupLevel counting_level = GroupLevel::kNone;  ///< kNone when counting reports
     std::vector<FacetValue> sources;  ///< top N by count, then by name
     std::size_t other_sources = 0;         ///< matches from the sources not listed
     std::size_t other_source_values = 0;   ///< how many sources those are
@@ -137,8 +202,12 @@ struct Timing {
 
 /// What a search found.
 struct Response {
-    std::size_t total = 0;     ///< matches in all (exact unless total_exact is false)
-    bool total_exact = true;   ///< false: total is Xapian's estimate
+    /// Results in all: matching articles, or under grouping matching groups (each article
+    /// without a group id counting as one). Exact unless total_exact is false.
+    std::size_t total = 0;
+    bool total_exact = true;   ///< false: total (and total_reports) are Xapian's estimates
+    std::size_t total_reports = 0;  ///< matching articles (= total under GroupLevel::kNone)
+    GroupLevel group = GroupLevel::kNone;  ///< echo of Request::group
     std::size_t offset = 0;    ///< echo of the request
     std::vector<Hit> results;  ///< the page, in order
     std::optional<Facets> facets;
@@ -202,6 +271,18 @@ public:
     /// @throws DatabaseError if the database changed during the walk (run it again).
     void for_each_article(const std::function<void(const Article&)>& sink) const;
 
+    /// The same walk, with each article's copy and story group ids (empty when it has none).
+    void for_each_article_with_groups(
+        const std::function<void(const Article&, const std::string& copy_group,
+                                 const std::string& story_group)>& sink) const;
+
+    /// The reports of group @p id at @p level (copy or story), earliest first, all of them
+    /// (not only those matching some query). Returns nullopt for an id no article carries.
+    /// @throws QueryError for GroupLevel::kNone. @throws DatabaseError as search() does.
+    /// Thread-safe like search().
+    [[nodiscard]] std::optional<GroupMembers> group_members(GroupLevel level,
+                                                            std::string_view id) const;
+
     /// The name-variant table in use (for tests and --explain).
     [[nodiscard]] const NameVariants& variants() const noexcept;
 
@@ -209,6 +290,10 @@ private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
+
+/// "story", "copy", "none", and back (nullopt for anything else).
+std::string_view group_level_name(GroupLevel level) noexcept;
+std::optional<GroupLevel> parse_group_level(std::string_view name) noexcept;
 
 /// Parses a day bound as used by date:, --since and --until: `YYYY-MM-DD`, `YYYYMMDD`,
 /// `YYYY-MM` or `YYYY` (also with `/` or `.`). A partial date is widened to its first day

@@ -45,23 +45,21 @@ struct ApiLimits {
     std::size_t max_filter_bytes = 200;   ///< length of one source or lang value
 };
 
-/// The `group` parameter. Grouping is computed by the indexer; until the searcher library
-/// exposes it, only kNone has an effect (see grouping_available()).
-enum class GroupLevel { kNone, kCopy, kStory };
+/// The `group` parameter: the searcher library's levels (story, copy, none).
+using GroupLevel = searcher::GroupLevel;
 
-/// Whether this build's searcher library can group results (copy/story groups). false until
-/// the library exposes groups: `group` is then validated and answered with a warning, and
-/// /api/group/{id} is 404.
-[[nodiscard]] constexpr bool grouping_available() noexcept { return false; }
+/// Whether this build's searcher library can group results (copy/story groups): it can, so
+/// `group` collapses results and /api/group/{id} lists a group's members.
+[[nodiscard]] constexpr bool grouping_available() noexcept { return true; }
 
 /// A parsed /api/search request.
 struct SearchParams {
     searcher::Request request;
-    GroupLevel group = GroupLevel::kNone;
+    GroupLevel group = GroupLevel::kStory;  ///< also in request.group
 };
 
-/// Reads the /api/search parameters (q, source, lang, from, to, group, sort, offset, limit,
-/// histogram); unknown names are ignored.
+/// Reads the /api/search parameters (q, source, lang, from, to, group, facets, sort, offset,
+/// limit, histogram); unknown names are ignored.
 /// @throws ParameterError naming the first parameter that is malformed, out of bounds, not
 ///         UTF-8, or given more than once where one value is expected.
 [[nodiscard]] SearchParams parse_search_params(const Params& params, const ApiLimits& limits = {});
@@ -70,6 +68,10 @@ struct SearchParams {
 /// --json prints it (docs/SEARCH_JSON.md).
 [[nodiscard]] nlohmann::json search_json(const searcher::Response& response,
                                          const SearchParams& params);
+
+/// Reads the /api/group/{id} parameters: `level` (copy or story, default story).
+/// @throws ParameterError for another level, or one given twice.
+[[nodiscard]] GroupLevel parse_group_params(const Params& params);
 
 /// The /api/article/{id} body: every stored field, the body whole.
 [[nodiscard]] nlohmann::json full_article_json(const Article& article);

@@ -1,0 +1,213 @@
+#include "groups.hpp"
+
+#include <algorithm>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "wiredesk/common/dates.hpp"
+#include "wiredesk/common/errors.hpp"
+#include "wiredesk/common/schema.hpp"
+
+namespace wiredesk::searcher::detail {
+namespace {
+
+/// Where a report stands in "earliest first": dated before undated, then by time, then by id
+/// term (the order the indexer uses for a group's earliest report).
+struct Chronology {
+    bool undated = true;
+    double time = 0;
+    std::string id_term;
+
+    friend bool operator<(const Chronology& a, const Chronology& b) {
+        return std::tie(a.undated, a.time, a.id_term) < std::tie(b.undated, b.time, b.id_term);
+    }
+};
+
+std::optional<double> time_of(const Xapian::Document& document) {
+    const std::string value = document.get_value(schema::kSlotTime);
+    if (value.empty()) return std::nullopt;
+    return Xapian::sortable_unserialise(value);
+}
+
+std::string id_term_of(const Xapian::Document& document) {
+    const std::string prefix(schema::prefix::kId);
+    auto term = document.termlist_begin();
+    term.skip_to(prefix);
+    if (term != document.termlist_end() && (*term).starts_with(prefix)) return *term;
+    return {};
+}
+
+/// The document a group record names. The indexer writes the member's id term (`Q...`); an
+/// article id is accepted too, as the schema's comment describes the field.
+std::optional<Xapian::docid> resolve_member(const Xapian::Database& database,
+                                            const std::string& named) {
+    if (named.empty()) return std::nullopt;
+    for (const std::string& term : {named, schema::id_term(named)}) {
+        if (!term.starts_with(schema::prefix::kId)) continue;
+        const auto posting = database.postlist_begin(term);
+        if (posting != database.postlist_end(term)) return *posting;
+    }
+    return std::nullopt;
+}
+
+std::string day_text(UnixTime time) {
+    const std::string day = format_yyyymmdd(time);
+    return day.substr(0, 4) + "-" + day.substr(4, 2) + "-" + day.substr(6, 2);
+}
+
+}  // namespace
+
+Xapian::valueno group_slot(GroupLevel level) {
+    return level == GroupLevel::kCopy ? schema::kSlotCopyGroup : schema::kSlotStoryGroup;
+}
+
+std::string group_term(GroupLevel level, std::string_view id) {
+    return level == GroupLevel::kCopy ? schema::copy_group_term(id) : schema::story_group_term(id);
+}
+
+void GroupCountSpy::operator()(const Xapian::Document& document, double /*weight*/) {
+    ++m_documents;
+    std::string key = document.get_value(m_group_slot);
+    // '#' never starts a hex id: an ungrouped document is a group of its own.
+    if (key.empty()) key = "#" + std::to_string(document.get_docid());
+    if (m_facets) {
+        const std::array<Xapian::valueno, 3> slots = {schema::kSlotSource, schema::kSlotLanguage,
+                                                      schema::kSlotDay};
+        for (std::size_t i = 0; i < slots.size(); ++i) {
+            m_values[i][document.get_value(slots[i])].insert(key);
+        }
+    }
+    m_groups.insert(std::move(key));
+}
+
+Xapian::MatchSpy* GroupCountSpy::clone() const {
+    return new GroupCountSpy(m_group_slot, m_facets);
+}
+
+std::map<std::string, std::size_t> GroupCountSpy::counts(Facet facet) const {
+    std::map<std::string, std::size_t> out;
+    for (const auto& [value, groups] : m_values[facet]) out[value] = groups.size();
+    return out;
+}
+
+GroupReport report_of(const Article& article) {
+    GroupReport report;
+    report.id = article.id;
+    report.title = article.title;
+    report.source = article.source;
+    if (article.date) {
+        report.datetime = format_iso8601(*article.date);
+        report.date = day_text(*article.date);
+    }
+    report.url = article.url;
+    report.language = article.language.empty() ? "und" : article.language;
+    return report;
+}
+
+GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
+                         const std::string& id, Xapian::docid hit_docid, const Article& hit,
+                         std::size_t outlet_names) {
+    GroupInfo info;
+    info.level = level;
+    info.id = id;
+    const std::string term = group_term(level, id);
+    // The term's frequency is the exact size (get_collapse_count() is only a lower bound, and
+    // counts matching members only).
+    info.size = std::max<std::size_t>(database.get_termfreq(term), 1);
+
+    // One pass over the members: their outlets, and the earliest report should the group's
+    // record not name a current member.
+    struct Outlet {
+        std::string name;
+        Chronology first;
+    };
+    std::map<std::string, Outlet> outlets;  // folded source key -> outlet
+    const std::string own_outlet = hit.source.empty() ? "" : schema::source_term(hit.source);
+    std::optional<std::pair<Chronology, Xapian::docid>> earliest;
+    for (auto posting = database.postlist_begin(term); posting != database.postlist_end(term);
+         ++posting) {
+        const Xapian::docid docid = *posting;
+        const Xapian::Document document = database.get_document(docid);
+        const std::optional<double> time = time_of(document);
+        Chronology when{!time.has_value(), time.value_or(0), {}};
+        // Id terms only break ties (rare), so the term list is read only then.
+        const bool may_be_earliest =
+            !earliest || !(std::tie(earliest->first.undated, earliest->first.time) <
+                           std::tie(when.undated, when.time));
+        if (may_be_earliest) {
+            when.id_term = id_term_of(document);
+            if (!earliest || when < earliest->first) earliest = {when, docid};
+        }
+        if (docid == hit_docid) continue;
+        const std::string source = document.get_value(schema::kSlotSource);
+        if (source.empty()) continue;
+        const std::string key = schema::source_term(source);
+        if (key == own_outlet) continue;
+        auto [it, added] = outlets.try_emplace(key, Outlet{source, when});
+        if (!added && std::tie(when.undated, when.time) <
+                          std::tie(it->second.first.undated, it->second.first.time)) {
+            it->second.first = when;
+        }
+    }
+    std::vector<const Outlet*> ordered;
+    for (const auto& [key, outlet] : outlets) ordered.push_back(&outlet);
+    std::stable_sort(ordered.begin(), ordered.end(), [](const Outlet* a, const Outlet* b) {
+        return std::tie(a->first.undated, a->first.time) < std::tie(b->first.undated, b->first.time);
+    });
+    info.other_outlet_count = ordered.size();
+    for (std::size_t i = 0; i < ordered.size() && i < outlet_names; ++i) {
+        info.other_outlets.push_back(ordered[i]->name);
+    }
+
+    std::optional<Xapian::docid> earliest_docid;
+    const std::string record = database.get_metadata(schema::group_key(group_level_name(level), id));
+    if (!record.empty()) {
+        const auto json = nlohmann::json::parse(record, nullptr, false);
+        if (json.is_object() && json.contains("earliest") && json["earliest"].is_string()) {
+            earliest_docid = resolve_member(database, json["earliest"].get<std::string>());
+            // A stale record (the member left the group) is not believed.
+            if (earliest_docid &&
+                database.get_document(*earliest_docid).get_value(group_slot(level)) != id) {
+                earliest_docid.reset();
+            }
+        }
+    }
+    if (!earliest_docid && earliest) earliest_docid = earliest->second;
+    if (!earliest_docid || *earliest_docid == hit_docid) {
+        info.earliest = report_of(hit);
+        info.is_earliest = true;
+    } else {
+        info.earliest = report_of(
+            schema::decode_article_data(database.get_document(*earliest_docid).get_data()));
+        info.is_earliest = info.earliest.id == hit.id;
+    }
+    return info;
+}
+
+std::optional<GroupMembers> list_members(const Xapian::Database& database, GroupLevel level,
+                                         std::string_view id) {
+    // Group ids are 16 hex digits; anything much longer cannot be one (and must not reach
+    // Xapian as an over-long term).
+    if (id.empty() || id.size() > 64) return std::nullopt;
+    const std::string term = group_term(level, id);
+    std::vector<std::pair<Chronology, Article>> found;
+    for (auto posting = database.postlist_begin(term); posting != database.postlist_end(term);
+         ++posting) {
+        const Xapian::Document document = database.get_document(*posting);
+        const std::optional<double> time = time_of(document);
+        found.emplace_back(Chronology{!time.has_value(), time.value_or(0), id_term_of(document)},
+                           schema::decode_article_data(document.get_data()));
+    }
+    if (found.empty()) return std::nullopt;
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    GroupMembers members;
+    members.level = level;
+    members.id = std::string(id);
+    for (const auto& [when, article] : found) members.members.push_back(report_of(article));
+    return members;
+}
+
+}  // namespace wiredesk::searcher::detail
