@@ -44,6 +44,7 @@ struct Options {
     std::size_t sample_extra = 0;
     unsigned seed = 1;
     bool dump = false;
+    bool similarities = false;
     indexer::IndexOptions index;
 };
 
@@ -333,6 +334,19 @@ int run(Options& options) {
         }
     }
 
+    if (options.similarities) {
+        fmt::print("\nstory similarity (profile cosine) and copy similarity of every pair:\n");
+        for (auto a = stored.begin(); a != stored.end(); ++a) {
+            for (auto b = std::next(a); b != stored.end(); ++b) {
+                const auto c = indexer::compare(a->second.fingerprint, b->second.fingerprint);
+                fmt::print("  {:.3f}  J {:.2f} C {:.2f} lead {:.2f}  {} | {}\n",
+                           indexer::story_similarity(a->second.profile, b->second.profile),
+                           c.jaccard, c.containment, c.lead, fs::path(a->first).filename().string(),
+                           fs::path(b->first).filename().string());
+            }
+        }
+    }
+
     fmt::print("\nslowest grouping decisions:\n");
     for (const auto& decision : summary.grouping.slowest) {
         fmt::print("  {:8.2f} ms  {} ({} fingerprints verified, {} profiles compared)\n",
@@ -362,6 +376,8 @@ int main(int argc, char** argv) {
                    "Print this many copy pairs grouped beyond the labels, at random");
     app.add_option("--seed", options.seed, "Seed of that sample");
     app.add_flag("--dump", options.dump, "Print every group of two or more");
+    app.add_flag("--similarities", options.similarities,
+                 "Print the similarities of every pair (small inputs only)");
     app.add_option("--exclude", options.index.excludes, "Glob of files to leave out (as wiredesk-index)");
     auto& grouping = options.index.grouping;
     app.add_option("--story-threshold", grouping.story_threshold, "Story cosine threshold");

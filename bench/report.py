@@ -143,7 +143,9 @@ def query_figures(records):
                "p50": med([pct(l, 50) for l in lat]), "p95": med([pct(l, 95) for l in lat]),
                "p99": med([pct(l, 99) for l in lat]), "queries": len(lat[0]) if lat else 0}
         if key[3] == "http":
-            fig["server_p50"] = med([pct([x for x in r["output"]["server_total_ms"] if x is not None], 50) for r in runs])
+            server = [[x for x in r["output"]["server_total_ms"] if x is not None] for r in runs]
+            fig["server_p50"] = med([pct(x, 50) for x in server])
+            fig["server_p99"] = med([pct(x, 99) for x in server])
             fig["grouping_unavailable"] = any(r["output"].get("grouping_unavailable") for r in runs)
         fig["grouped"] = runs[0]["output"].get("grouped")
         if "slowest_query" in runs[0]["output"]:
@@ -186,7 +188,8 @@ def parse_profile(path):
     for line in open(path, errors="replace"):
         m = re.match(r"\s*([\d.]+)%\s+(\S+)\s+\[[.kHgu]\]\s+(.*)", line)
         if m:
-            rows.append((float(m.group(1)), m.group(2), m.group(3).strip()))
+            # perf pads the symbol column and may append empty srcline columns ("-  -").
+            rows.append((float(m.group(1)), m.group(2), re.split(r"\s{2,}", m.group(3).strip())[0]))
     return rows
 
 
@@ -211,7 +214,7 @@ def profile_section(records, lines):
         return summary
     for p in profiles:
         rows = parse_profile(p.get("file"))
-        what = "Indexing the real articles (JSON Lines)" if p["what"] == "index" else \
+        what = "Indexing the real articles (one file per article)" if p["what"] == "index" else \
             f"The slowest query of the full mode on {p.get('dataset')}: `{p.get('query')}`, run 100 times"
         lines.append(f"#### {what}")
         lines.append("")
@@ -242,7 +245,9 @@ def profile_section(records, lines):
                 if m:
                     split.append(f"{m.group(2).strip()} {float(m.group(1)):.0f}%")
             if split:
-                lines.append("Samples by thread name: " + ", ".join(split) + ".")
+                summary[p["what"]]["threads"] = split
+                lines.append("Samples by thread (pid:name; the writer is the main thread, whose id is the pid): "
+                             + ", ".join(split) + ".")
                 lines.append("")
     return summary
 
@@ -448,6 +453,8 @@ def build(records, machine, quick, out_dir):
         rows.sort(key=lambda kv: (order.get(kv[0][1], 9), kv[0][3], kv[0][2]))
         for (d, engine, mode, kind), f in rows:
             label = mode + (" (HTTP)" if kind == "http" else "")
+            if kind == "http":
+                label += f"; server's own timing p50 {f['server_p50']:.3f}, p99 {f['server_p99']:.3f}"
             if kind == "http" and f.get("grouping_unavailable"):
                 label += ", grouping requested, not applied"
             if kind == "query" and mode == "full" and f.get("grouped") is False:
@@ -506,7 +513,9 @@ def top_buckets(summary, what, n=3):
 def explain(name, summary, idx, queries):
     """The why / what-would-close-it paragraph of an unmet target, from the profile's shares."""
     if name.startswith("indexing the real") or name.startswith("throughput") or name.startswith("indexing 1M"):
-        text = (f"The indexing profile puts the samples in: {top_buckets(summary, 'index')}. ")
+        text = (f"The indexing profile puts the samples in: {top_buckets(summary, 'index', 4)}. ")
+        if summary.get("index", {}).get("threads"):
+            text += "By thread: " + ", ".join(summary["index"]["threads"][:4]) + ". "
         buckets = dict(summary.get("index", {}).get("buckets", []))
         if name.startswith("indexing 1M"):
             text += ("Peak memory during indexing is the Xapian writer's buffered postings for one batch plus the "
@@ -530,12 +539,41 @@ def explain(name, summary, idx, queries):
                 "database metadata; with one file per article this is one metadata lookup per file. Reading the "
                 "file states once into a map, or storing one state per directory, would bring it down. "
                 f"(Profile of indexing: {top_buckets(summary, 'index')}.)")
-    if name.startswith("queries") or name.startswith("same over HTTP"):
-        return (f"The profile of the slowest query puts the samples in: {top_buckets(summary, 'query')}. "
-                "Exact facets walk every match (a match spy over all matching documents), so their cost grows "
-                "with the match count, not with the page; counting on a sample (`--fast`, Request::exact_counts = "
-                "false) for broad queries, or caching facet counts per term, bounds it. Snippets read the stored "
-                "body of the 10 hits; storing a short lead separately would shrink that.")
+    if name.startswith("same over HTTP"):
+        gaps = [(k[0], f["p50"], f["server_p50"]) for k, f in queries.items() if k[3] == "http"]
+        gap_text = "; ".join(f"{d}: client p50 {c:.1f} ms, server p50 {s:.1f} ms" for d, c, s in gaps)
+        text = f"Client-side latency against the server's own timing: {gap_text}. "
+        if any(c - s > 20 for _, c, s in gaps):
+            text += ("Most of the client's time is not spent searching: on a keep-alive connection each answer "
+                     "waits about 40 ms, the signature of Nagle's algorithm meeting delayed ACKs (the server writes "
+                     "headers and body in separate small sends). A request on a fresh connection, or to an unknown "
+                     "`/api/` path, shows the same gap on keep-alive and none without it. Setting TCP_NODELAY on "
+                     "the server's sockets (cpp-httplib: `CPPHTTPLIB_TCP_NODELAY true`, defined before including "
+                     "httplib.h in searcher/web) would close it; wrk's requests/s per client is capped by the same "
+                     "wait. ")
+        return text + "The in-process rows show what the search itself costs."
+    if name.startswith("queries"):
+        ds = "real" if "real" in name else "gen-1000000"
+        parts = []
+        for engine, mode in [("xapian-floor", "plain"), ("wiredesk", "plain"), ("wiredesk", "facets"), ("wiredesk", "full")]:
+            f = queries.get((ds, engine, mode, "query"))
+            if f:
+                parts.append(f"{engine} {mode} p50 {f['p50']:.2f} / p99 {f['p99']:.2f} ms")
+        text = ("Cost by layer at this size: " + "; ".join(parts) + ". The step from the floor to Wiredesk plain is "
+                "query building (analyzer, name variants) and snippets; plain to facets is the exact counting; facets "
+                "to full is grouping. ")
+        text += f"The profile of the slowest query puts the samples in: {top_buckets(summary, 'query', 4)}. "
+        buckets = dict(summary.get("query", {}).get("buckets", []))
+        if buckets.get("ICU: word breaks, case folding, normalisation", 0) > 10:
+            text += ("ICU's break iterator is the snippet maker tokenizing whole stored bodies (some timeline17 "
+                     "pages are 100-200 KB); scanning only the windows around the matched terms' positions, or "
+                     "capping the text tokenized per hit, would remove most of it. ")
+        if buckets.get("JSON parsing and output", 0) > 3:
+            text += ("Parsing each hit's JSON document data (the whole body) shows too; a binary or split record "
+                     "(body apart from the small fields) would make it cheaper. ")
+        text += ("Exact facets look at every match (match spies, check_at_least = all), so their cost grows with "
+                 "the match count; counting on a sample for broad queries (Request::exact_counts = false) bounds it.")
+        return text
     return "See the profile tables above."
 
 

@@ -7,6 +7,7 @@
 #
 #   WIREDESK_BENCH_SIZES="100000 300000 1000000"  generated archive sizes ("" for none)
 #   WIREDESK_BENCH_RUNS=3            runs per figure (the table shows the median)
+#   WIREDESK_BENCH_GEN_RUNS=$RUNS    runs per figure on the generated sizes (the long part)
 #   WIREDESK_BENCH_REAL_LIMIT=       at most this many real articles (empty: all, about 28k)
 #   WIREDESK_BENCH_WRK_SECONDS=10    duration of each wrk level (1, 2 and 8 clients)
 #   WIREDESK_BENCH_WRK_SIZES=        datasets wrk runs on (default: real and the largest size)
@@ -34,6 +35,7 @@ else
   real_limit=${WIREDESK_BENCH_REAL_LIMIT:-}
   wrk_seconds=${WIREDESK_BENCH_WRK_SECONDS:-10}
 fi
+gen_runs=${WIREDESK_BENCH_GEN_RUNS:-$runs}
 engines=${WIREDESK_BENCH_ENGINES:-wiredesk omindex xapian-floor lucene}
 data=$(realpath -m "${WIREDESK_BENCH_DATA:-build/bench-data}")
 out=$(realpath -m "${WIREDESK_BENCH_OUT:-build/bench-out}")
@@ -169,8 +171,8 @@ stop_serve() {
 }
 trap stop_serve EXIT
 
-bench_dataset() {  # bench_dataset NAME DIR
-  local name=$1 dir=$2 idx=$out/index/$1
+bench_dataset() {  # bench_dataset NAME DIR RUNS
+  local name=$1 dir=$2 idx=$out/index/$1 runs=$3
   local manifest articles text_bytes
   manifest=$(cat "$dir/manifest.json")
   articles=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["articles"])' "$manifest")
@@ -300,9 +302,9 @@ for q in open(sys.argv[1]).read().splitlines():
   fi
 }
 
-bench_dataset real "$real_dir"
+bench_dataset real "$real_dir" "$runs"
 for size in $sizes; do
-  bench_dataset "gen-$size" "$data/gen-$size"
+  bench_dataset "gen-$size" "$data/gen-$size" "$gen_runs"
 done
 
 # ------------------------------------------------------------------------------ 5. profiles
@@ -312,13 +314,13 @@ if [ "$profile" = 1 ] && has_engine wiredesk; then
   mkdir -p "$prof"
   pdb=$out/index/profile.db
   rm -rf "$pdb"
-  perf record -q -F 999 -e cpu-clock -g -o "$prof/index.data" -- \
-    "$bin/wiredesk-index" --db "$pdb" --threads "$threads" --no-progress -q "$real_dir/jsonl" || true
+  perf record -q -F 999 -e cpu-clock -o "$prof/index.data" -- \
+    "$bin/wiredesk-index" --db "$pdb" --threads "$threads" --no-progress -q "$real_dir/files" || true
   perf report -i "$prof/index.data" --stdio --no-children --sort dso,symbol --percent-limit 1 -g none \
     2>/dev/null | grep -v '^$' >"$prof/index.txt" || true
-  perf report -i "$prof/index.data" --stdio --no-children --sort comm --percent-limit 0.5 -g none \
+  perf report -i "$prof/index.data" --stdio --no-children --sort tid --percent-limit 0.5 -g none \
     2>/dev/null | grep -v '^$' >"$prof/index-threads.txt" || true
-  record "{\"kind\": \"profile\", \"what\": \"index\", \"file\": \"$prof/index.txt\", \"threads_file\": \"$prof/index-threads.txt\", \"command\": \"perf record -F 999 -e cpu-clock -g -- $bin/wiredesk-index --db DB --threads $threads $real_dir/jsonl; perf report --no-children --sort dso,symbol\"}"
+  record "{\"kind\": \"profile\", \"what\": \"index\", \"file\": \"$prof/index.txt\", \"threads_file\": \"$prof/index-threads.txt\", \"command\": \"perf record -F 999 -e cpu-clock -- $bin/wiredesk-index --db DB --threads $threads $real_dir/files; perf report --no-children --sort dso,symbol\"}"
   # The slowest query of the full mode on the largest dataset, repeated.
   slow_set=${largest:+gen-$largest}
   slow_set=${slow_set:-real}
@@ -336,11 +338,11 @@ EOF
 )
   if [ -n "$slow_query" ]; then
     for _ in $(seq 1 100); do echo "$slow_query"; done >"$prof/slow-query.txt"
-    perf record -q -F 999 -e cpu-clock -g -o "$prof/query.data" -- \
+    perf record -q -F 999 -e cpu-clock -o "$prof/query.data" -- \
       "$tools/wiredesk-bench-query" "$out/index/$slow_set/wiredesk-jsonl" "$prof/slow-query.txt" full >/dev/null || true
     perf report -i "$prof/query.data" --stdio --no-children --sort dso,symbol --percent-limit 1 -g none \
       2>/dev/null | grep -v '^$' >"$prof/query.txt" || true
-    record "$(python3 -c 'import json,sys; print(json.dumps({"kind": "profile", "what": "query", "dataset": sys.argv[1], "query": sys.argv[2], "file": sys.argv[3], "command": "perf record -F 999 -e cpu-clock -g -- wiredesk-bench-query DB slow-query.txt full  (the query 100 times); perf report --no-children --sort dso,symbol"}))' "$slow_set" "$slow_query" "$prof/query.txt")"
+    record "$(python3 -c 'import json,sys; print(json.dumps({"kind": "profile", "what": "query", "dataset": sys.argv[1], "query": sys.argv[2], "file": sys.argv[3], "command": "perf record -F 999 -e cpu-clock -- wiredesk-bench-query DB slow-query.txt full  (the query 100 times); perf report --no-children --sort dso,symbol"}))' "$slow_set" "$slow_query" "$prof/query.txt")"
   fi
 fi
 

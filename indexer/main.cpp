@@ -182,6 +182,12 @@ int main(int argc, char** argv) {
         events.on_progress = [&bar](const indexer::IndexProgress& progress) { bar.draw(progress); };
     }
 
+    // Every failure ends the same way: the bar's line cleared, one message, a documented code.
+    const auto fail = [&bar](const std::string& message, int code) {
+        bar.clear();
+        std::cerr << "wiredesk-index: " << message << '\n';
+        return code;
+    };
     try {
         const indexer::IndexSummary summary = indexer::index_tree(options, events);
         bar.clear();
@@ -193,20 +199,10 @@ int main(int argc, char** argv) {
         if (summary.interrupted) return kExitInterrupted;
         return summary.problems == 0 ? kExitOk : kExitWithProblems;
     } catch (const indexer::StrictModeError& error) {
-        bar.clear();
-        std::cerr << "wiredesk-index: stopped (--strict) at: " << error.what() << '\n';
-        return kExitStrict;
-    } catch (const wiredesk::UsageError& error) {
-        bar.clear();
-        std::cerr << "wiredesk-index: " << error.what() << '\n';
-        return kExitFailure;
+        return fail(std::string("stopped (--strict) at: ") + error.what(), kExitStrict);
     } catch (const std::exception& error) {
-        bar.clear();
-        std::cerr << "wiredesk-index: " << error.what() << '\n';
-        return kExitFailure;
+        return fail(error.what(), kExitFailure);
     } catch (const Xapian::Error& error) {
-        bar.clear();
-        std::cerr << "wiredesk-index: database error: " << error.get_description() << '\n';
-        return kExitFailure;
+        return fail("database error: " + error.get_description(), kExitFailure);
     }
 }

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <numeric>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,14 +22,14 @@ namespace {
 
 constexpr std::size_t kShingleWords = 5;
 constexpr std::uint64_t kAnchorModulus = 16;
-constexpr std::size_t kMaxModAnchors = 64;
+constexpr std::size_t kMaxModAnchors = 32;
 /// Sampled anchors a new article queries with (its smallest ones), beside its lead anchors:
 /// each postlist opened costs B-tree reads, and a copy ranks in the top with far fewer.
 constexpr std::size_t kProbeModAnchors = 8;
 constexpr std::size_t kProbeLeadAnchors = 4;
 /// The first shingles are anchors too: a short trimmed copy may have no hash = 0 mod 16, but it
 /// keeps the lead (the inverted pyramid is cut from the bottom).
-constexpr std::size_t kLeadAnchors = 8;
+constexpr std::size_t kLeadAnchors = 6;
 /// Shingles of the lead compared by the lead-containment test.
 constexpr std::size_t kLeadShingles = 40;
 /// Longer bodies keep only their first shingles in the fingerprint (a 200 kB crawl page would
@@ -816,7 +815,6 @@ bool Grouper::linked(Level level, const Member& a, const Member& b) const {
 }
 
 bool Grouper::founders_match(Level level, const std::string& group_a, const std::string& group_b) {
-    const bool copy = level == Level::copy;
     const auto founder = [&](const std::string& group) -> std::optional<Member> {
         const auto record = load_record(level, group);
         return record ? member_by_id(record->founder) : std::nullopt;
@@ -826,10 +824,6 @@ bool Grouper::founders_match(Level level, const std::string& group_a, const std:
     return a && b && linked(level, *a, *b);
 }
 
-static double T[8];
-struct Tdump { ~Tdump(){ for(int i=0;i<8;++i) std::fprintf(stderr,"T%d %.3f\n",i,T[i]); } } tdump;
-static double tnow() { timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec + ts.tv_nsec*1e-9; }
-static double tsec(double a) { return tnow()-a; }
 void Grouper::assign(Xapian::Document& document) {
     if (!m_options.enabled) return;
     const std::string fingerprint_data = document.get_value(schema::kSlotCopyFingerprint);
@@ -851,7 +845,6 @@ void Grouper::assign(Xapian::Document& document) {
         double score;
     };
     std::vector<Verified> copies;
-    auto t0 = tnow();
     if (!self.fingerprint.empty()) {
         // Candidates share anchors with this article, most shared first: an OR of its probe
         // anchors scored by the count of matching terms (what Xapian::CoordWeight computes),
@@ -896,7 +889,6 @@ void Grouper::assign(Xapian::Document& document) {
         return a.score != b.score ? a.score > b.score : a.group < b.group;
     };
     std::stable_sort(copies.begin(), copies.end(), by_score);
-    T[0] += tsec(t0); t0 = tnow();
     std::string copy_group;
     std::string story_group;
     if (copies.empty()) {
@@ -919,7 +911,6 @@ void Grouper::assign(Xapian::Document& document) {
         note_member(Level::copy, copy_group, self.id, self.time);
     }
 
-    T[1] += tsec(t0); t0 = tnow();
     StoryProfile profile;
     {
         const double total = static_cast<double>(m_database.get_doccount());
@@ -957,7 +948,6 @@ void Grouper::assign(Xapian::Document& document) {
         }
     }
     self.profile = profile;
-    T[2] += tsec(t0); t0 = tnow();
 
     if (story_group.empty() && !profile.empty()) {
         // The heaviest terms find the candidates (BM25 ranks them and prunes what cannot reach
@@ -973,10 +963,8 @@ void Grouper::assign(Xapian::Document& document) {
                               window_filter(self.time, m_options.story_window_days));
         Xapian::Enquire enquire(m_database);
         enquire.set_query(query);
-        auto t6 = tnow();
         const Xapian::MSet mset =
             enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.story_candidates));
-        T[6] += tsec(t6); T[7] += mset.size();
         std::vector<Verified> stories;
         for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
             // Each value read is a B-tree lookup: the group only of those that pass.
@@ -1001,7 +989,6 @@ void Grouper::assign(Xapian::Document& document) {
             }
         }
     }
-    T[3] += tsec(t0); t0 = tnow();
     if (story_group.empty()) {
         story_group = new_group_id(Level::story, self.id);
     } else {
@@ -1009,7 +996,6 @@ void Grouper::assign(Xapian::Document& document) {
         note_member(Level::story, story_group, self.id, self.time);
     }
 
-    T[4] += tsec(t0); t0 = tnow();
     document.add_boolean_term(schema::copy_group_term(copy_group));
     document.add_value(schema::kSlotCopyGroup, copy_group);
     document.add_boolean_term(schema::story_group_term(story_group));

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -178,7 +179,7 @@ TEST_CASE("--dump writes one JSON line per indexed article") {
 
 TEST_CASE("text output: headline, source, date, marked snippet, no colour in a pipe") {
     Archive archive;
-    const auto result = archive.search({"rotterdam"});
+    const auto result = archive.search({"--group", "none", "rotterdam"});
     REQUIRE(result.exit_code == kExitResults);
     CHECK(result.out.find("1 match for rotterdam") != std::string::npos);
     CHECK(result.out.find("Hafen") != std::string::npos);
@@ -204,4 +205,123 @@ TEST_CASE("the example program embeds the library") {
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("1 matches") != std::string::npos);
     CHECK(result.out.find("[Abu] [Dhabi]") != std::string::npos);
+}
+
+namespace {
+
+/// corpus/ indexed with wiredesk-index (its wire-copy groups: corpus/README.md).
+struct CorpusArchive {
+    TempDir dir;
+    std::string db = (dir / "news.db").string();
+
+    CorpusArchive() {
+        const auto result = run(bin_dir() / "wiredesk-index",
+                                {"--db", db, "--quiet", (wiredesk::test::source_dir() / "corpus").string(),
+                                 "--exclude", "malformed", "--exclude", "README.md"});
+        REQUIRE(result.exit_code == 0);
+    }
+
+    [[nodiscard]] wiredesk::test::CommandResult search(std::vector<std::string> args) const {
+        args.insert(args.begin(), {"--db", db, "--no-facets"});
+        return run(bin_dir() / "wiredesk-search", args);
+    }
+};
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
+const char* const kAfpHeadline = "Rotterdam dockworkers strike over pay, halting container traffic";
+const char* const kMetroHeadline = "Rotterdam strike: 38 ships stuck as dockers demand 6 percent raise";
+
+}  // namespace
+
+TEST_CASE("--group copy shows the AFP copies once with a group line; --group none shows them all") {
+    CorpusArchive archive;
+    const auto none = archive.search({"--group", "none", "--limit", "50", "rotterdam strike"});
+    REQUIRE(none.exit_code == kExitResults);
+    CHECK(none.out.find(kMetroHeadline) != std::string::npos);
+    CHECK(none.out.find(kAfpHeadline) != std::string::npos);
+    CHECK(none.out.find("also in") == std::string::npos);
+
+    const auto copy = archive.search({"--group", "copy", "--limit", "50", "rotterdam strike"});
+    REQUIRE(copy.exit_code == kExitResults);
+    CHECK(copy.out.find("copy groups (") != std::string::npos);
+    // One line names the group: its size, the earliest report (AFP) and other outlets.
+    CHECK(count_of(copy.out, "6 copies") == 1);
+    CHECK(copy.out.find("AFP, 10 Feb 2026") != std::string::npos);
+    CHECK(copy.out.find("other outlets") != std::string::npos);
+    CHECK(count_of(copy.out, "score") + 5 == count_of(none.out, "score"));
+
+    // story is the default.
+    const auto story = archive.search({"--limit", "50", "rotterdam strike"});
+    CHECK(story.out.find("stories (") != std::string::npos);
+}
+
+TEST_CASE("--expand lists each shown group's members under its hit, earliest first") {
+    CorpusArchive archive;
+    const auto result =
+        archive.search({"--group", "copy", "--expand", "--limit", "1", "rotterdam strike"});
+    REQUIRE(result.exit_code == kExitResults);
+    const auto afp = result.out.find(std::string("2026-02-10 · AFP · ") + kAfpHeadline);
+    const auto metro = result.out.find(kMetroHeadline);
+    REQUIRE(afp != std::string::npos);
+    REQUIRE(metro != std::string::npos);
+    CHECK(afp < metro);  // AFP's original is the earliest report
+    // All six members, the hit itself marked with '*'.
+    CHECK(count_of(result.out, "\n       - ") == 5);
+    CHECK(count_of(result.out, "\n       * ") == 1);
+}
+
+TEST_CASE("--json gives each hit its group block; --expand adds the members") {
+    CorpusArchive archive;
+    const auto result = archive.search(
+        {"--json", "--group", "copy", "--expand", "--limit", "50", "rotterdam strike"});
+    REQUIRE(result.exit_code == kExitResults);
+    const json out = json::parse(result.out);
+    CHECK(out["group"] == "copy");
+    CHECK(out["total"] == out["results"].size());
+    CHECK(out["total_reports"].get<int>() >= out["total"].get<int>() + 5);
+    int large = 0;
+    for (const auto& hit : out["results"]) {
+        REQUIRE(hit.contains("group"));
+        if (!hit["group"].is_object()) continue;
+        const json& group = hit["group"];
+        CHECK(group["level"] == "copy");
+        CHECK(group["id"].get<std::string>().size() == 16);
+        CHECK(group["members"].size() == group["size"]);
+        CHECK(group["earliest"]["id"] == group["members"][0]["id"]);
+        CHECK(group["other_outlet_count"].get<std::size_t>() >= group["other_outlets"].size());
+        CHECK(group["is_earliest"] == (group["earliest"]["id"] == hit["id"]));
+        if (group["size"] == 6) {
+            ++large;
+            CHECK(group["earliest"]["source"] == "AFP");
+            CHECK(group["earliest"]["title"] == kAfpHeadline);
+            CHECK(group["earliest"]["date"] == "2026-02-10");
+        }
+    }
+    CHECK(large == 1);
+}
+
+TEST_CASE("--dump gives each article's copy_group and story_group") {
+    CorpusArchive archive;
+    const auto result = archive.search({"--dump"});
+    REQUIRE(result.exit_code == kExitResults);
+    std::istringstream lines(result.out);
+    std::map<std::string, int> copy_sizes;
+    int articles = 0;
+    for (std::string line; std::getline(lines, line);) {
+        const json article = json::parse(line);
+        REQUIRE(article.contains("copy_group"));
+        REQUIRE(article.contains("story_group"));
+        ++articles;
+        if (article["copy_group"].is_string()) ++copy_sizes[article["copy_group"]];
+    }
+    CHECK(articles == 53);
+    std::multiset<int> sizes;
+    for (const auto& [group, size] : copy_sizes) sizes.insert(size);
+    CHECK(sizes.count(6) == 1);  // the AFP Rotterdam strike
+    CHECK(sizes.count(4) == 1);  // the AP chess championship
 }

@@ -70,6 +70,7 @@ std::set<std::string> id_set(const search::Response& response) {
 search::Response find(const search::Searcher& searcher, const std::string& query,
                       std::size_t limit = 100) {
     search::Request request;
+    request.group = search::GroupLevel::kNone;  // report-level behaviour
     request.query = query;
     request.limit = limit;
     return searcher.search(request);
@@ -127,6 +128,7 @@ TEST_CASE("a date range excludes the later round of talks") {
     CHECK(seed_names(find(searcher, "abu dhabi talks date:2026-02-01..")) ==
           std::set<std::string>{"003"});
     search::Request request;
+    request.group = search::GroupLevel::kNone;  // report-level behaviour
     request.query = "abu dhabi talks";
     request.since = "2026-01-20";
     request.until = "2026-01-31";
@@ -148,6 +150,7 @@ TEST_CASE("a source filter finds exactly that outlet's reports") {
     for (const auto& [source, ids] : by_source) {
         CAPTURE(source);
         search::Request request;
+        request.group = search::GroupLevel::kNone;  // report-level behaviour
         request.query = "source:\"" + source + "\"";
         request.limit = 1000;
         const auto response = searcher.search(request);
@@ -155,6 +158,7 @@ TEST_CASE("a source filter finds exactly that outlet's reports") {
         CHECK(response.total == ids.size());
         // The same filter given as a request field.
         search::Request by_field;
+        by_field.group = search::GroupLevel::kNone;  // report-level behaviour
         by_field.sources = {source};
         by_field.limit = 1000;
         CHECK(id_set(searcher.search(by_field)) == ids);
@@ -168,6 +172,7 @@ TEST_CASE("facets count the whole match set, not just the page") {
                           {"--exclude=malformed", "--exclude=README.md"});
     const search::Searcher searcher({db});
     search::Request request;
+    request.group = search::GroupLevel::kNone;  // report-level behaviour
     request.query = "the OR la OR der OR и";
     request.limit = 1;
     const auto response = searcher.search(request);
@@ -219,6 +224,7 @@ TEST_CASE("fast counting marks the total or the facets as estimates") {
     write_file(dir / "in" / "a.jsonl", lines);
     const search::Searcher searcher({index(dir, {(dir / "in").string()})});
     search::Request request;
+    request.group = search::GroupLevel::kNone;  // report-level behaviour
     request.query = "harbour OR cranes";
     request.limit = 5;
     request.exact_counts = true;
@@ -279,6 +285,7 @@ TEST_CASE("sort orders: newest, oldest (undated last both ways) and recency") {
                    article("mid", "Ferry", "The ferry sailed.", "2026-01-10"));
     const search::Searcher searcher({index(dir, {(dir / "in").string()})});
     search::Request request;
+    request.group = search::GroupLevel::kNone;  // report-level behaviour
     request.query = "ferry";
     request.sort = search::SortOrder::kNewest;
     CHECK(ids_of(searcher.search(request)) ==
@@ -303,6 +310,7 @@ TEST_CASE("pagination is stable: pages put together are the full list") {
     write_file(dir / "in" / "a.jsonl", lines);
     const search::Searcher searcher({index(dir, {(dir / "in").string()})});
     search::Request request;
+    request.group = search::GroupLevel::kNone;  // report-level behaviour
     request.query = "storm";
     request.limit = 25;
     const auto all = ids_of(searcher.search(request));
@@ -390,6 +398,7 @@ TEST_CASE("bad input gives a clear message, never a crash or a hang") {
     SUBCASE("a reversed date range") {
         CHECK(has_warning(find(searcher, "ports date:2026-02-01..2026-01-01"), "reversed"));
         search::Request request;
+        request.group = search::GroupLevel::kNone;  // report-level behaviour
         request.query = "ports";
         request.since = "2026-02-01";
         request.until = "2026-01-01";
@@ -400,6 +409,7 @@ TEST_CASE("bad input gives a clear message, never a crash or a hang") {
     }
     SUBCASE("a --since that is not a date") {
         search::Request request;
+        request.group = search::GroupLevel::kNone;  // report-level behaviour
         request.query = "ports";
         request.since = "last tuesday";
         CHECK_THROWS_AS((void)searcher.search(request), wiredesk::QueryError);

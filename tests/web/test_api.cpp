@@ -90,25 +90,32 @@ std::string write_markup_article(const TempDir& dir) {
 
 TEST_CASE("/api/search answers the same JSON as wiredesk-search --json") {
     Fixture f;
-    // "+" is a space in a query string, as browsers write it.
-    const json api = f.search("q=rotterdam+strike&limit=5&sort=newest");
-    const auto cli = run(bin_dir() / "wiredesk-search",
-                         {"--db", f.archive.db, "--json", "--limit", "5", "--sort", "newest",
-                          "rotterdam strike"});
-    REQUIRE(cli.exit_code == 0);
-    json expected = json::parse(cli.out);
-    // Timings differ from run to run; everything else is the same.
-    json got = api;
-    got.erase("timing");
-    expected.erase("timing");
-    for (auto* j : {&got, &expected}) {
-        for (auto& hit : (*j)["results"]) hit.erase("score");
+    // Each grouping level; "" is the default of both (story).
+    for (const std::string level : {"", "none", "copy", "story"}) {
+        CAPTURE(level);
+        // "+" is a space in a query string, as browsers write it.
+        const json api = f.search("q=rotterdam+strike&limit=5&sort=newest" +
+                                  (level.empty() ? "" : "&group=" + level));
+        std::vector<std::string> args = {"--db", f.archive.db, "--json", "--limit", "5",
+                                         "--sort", "newest", "rotterdam strike"};
+        if (!level.empty()) args.insert(args.end(), {"--group", level});
+        const auto cli = run(bin_dir() / "wiredesk-search", args);
+        REQUIRE(cli.exit_code == 0);
+        json expected = json::parse(cli.out);
+        // Timings differ from run to run; everything else is the same.
+        json got = api;
+        got.erase("timing");
+        expected.erase("timing");
+        for (auto* j : {&got, &expected}) {
+            for (auto& hit : (*j)["results"]) hit.erase("score");
+        }
+        CHECK(got == expected);
+        CHECK(api["timing"]["total_ms"].is_number());
+        CHECK(api["query"] == "rotterdam strike");
+        CHECK(api["limit"] == 5);
+        CHECK(api["group"] == (level.empty() ? "story" : level));
+        if (level == "none") CHECK(api["results"].size() == 5);
     }
-    CHECK(got == expected);
-    CHECK(api["timing"]["total_ms"].is_number());
-    CHECK(api["query"] == "rotterdam strike");
-    CHECK(api["limit"] == 5);
-    CHECK(api["results"].size() == 5);
 }
 
 TEST_CASE("source, lang, from, to, offset and limit narrow the results") {

@@ -172,14 +172,45 @@ async function desktopScenario() {
     await page.keyboard.press('Enter');
     await waitForResults(page, /results? for “rotterdam strike”/);
     assert.match(new URL(page.url()).search, /q=rotterdam\+strike/);
+    // One result per story: the six AFP copies show once.
     const hits = page.locator('#results li.hit');
-    assert.ok(await hits.count() >= 5);
+    assert.ok(await hits.count() >= 3);
     assert.ok(await page.locator('#results .snippet mark').count() > 0, 'snippets are highlighted');
     assert.match((await page.locator('#results .snippet mark').first().innerText()).toLowerCase(), /rotterdam|strike/);
     assert.ok(await page.locator('#facet-sources button.facet').count() > 1, 'source facets listed');
     assert.ok(await page.locator('#facet-langs button.facet').count() >= 1, 'language facets listed');
     assert.ok(await page.locator('#histogram .bar').count() > 1, 'date histogram drawn');
     await screenshot(page, 'desktop-results');
+  });
+
+  await step('a wire story shows once; its similar reports expand, earliest named', async () => {
+    const line = page.locator('#results .group-line').first();
+    await line.waitFor({ timeout: STEP_TIMEOUT });
+    assert.match(await line.locator('.group-summary').innerText(), /AFP, .*2026.*also in .+/);
+    const button = line.locator('button.group-toggle');
+    const label = await button.innerText();
+    const match = label.match(/^(\d+) similar reports?$/);
+    assert.ok(match, `button says "${label}"`);
+    const others = Number(match[1]);
+    assert.ok(others >= 5, 'the five copies of the AFP story, at least');
+    assert.equal(await button.getAttribute('aria-expanded'), 'false');
+    const list = page.locator(`#${await button.getAttribute('aria-controls')}`);
+    assert.equal(await list.isHidden(), true);
+    await button.click();
+    await page.waitForFunction((id) => {
+      const items = document.querySelectorAll(`#${id} li.group-member`);
+      return items.length > 0;
+    }, await button.getAttribute('aria-controls'), { timeout: STEP_TIMEOUT });
+    assert.equal(await button.getAttribute('aria-expanded'), 'true');
+    assert.equal(await list.locator('li.group-member').count(), others);
+    const members = await list.locator('li.group-member').allInnerTexts();
+    assert.ok(members.some((m) => /Metro Pulse/.test(m)), 'members list the outlets');
+    await screenshot(page, 'desktop-group-expanded');
+    // The keyboard folds it again.
+    await button.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await button.getAttribute('aria-expanded'), 'false');
+    assert.equal(await list.isHidden(), true);
   });
 
   await step('clicking a source narrows the results to it', async () => {

@@ -1,0 +1,489 @@
+// Grouped search (docs/SEARCH_JSON.md, "group"): collapsing to one result per copy group or
+// story, exact group sizes, the earliest report, other outlets, members, pagination and facets
+// under collapsing. Two kinds of fixtures: small databases written here with Xapian exactly as
+// common/schema.hpp lays groups out (to pin the searcher's side alone), and corpus/ and the
+// seeds indexed by wiredesk-index (the two sides together).
+
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <utime.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include "test_support.hpp"
+#include "wiredesk/common/dates.hpp"
+#include "wiredesk/common/errors.hpp"
+#include "wiredesk/common/schema.hpp"
+#include "wiredesk/searcher/searcher.hpp"
+
+namespace fs = std::filesystem;
+namespace search = wiredesk::searcher;
+namespace schema = wiredesk::schema;
+using wiredesk::test::bin_dir;
+using wiredesk::test::run;
+using wiredesk::test::TempDir;
+
+namespace {
+
+// ---- Hand-built databases -------------------------------------------------------------------
+
+struct Report {
+    std::string id;
+    std::string source;
+    std::string date;  ///< ISO 8601, "" for undated
+    std::string copy_group;
+    std::string story_group;
+    std::string lang = "en";
+};
+
+/// Writes @p reports as the indexer would (data, id/source/language terms, time and day values,
+/// group terms and slots), plus @p records as group metadata (key -> JSON).
+std::string write_database(const TempDir& dir, const std::vector<Report>& reports,
+                           const std::map<std::string, std::string>& records = {}) {
+    const std::string path = (dir / "hand.db").string();
+    Xapian::WritableDatabase database(path, Xapian::DB_CREATE_OR_OVERWRITE);
+    database.set_metadata(std::string(schema::kVersionKey), std::string(schema::kVersion));
+    for (const Report& report : reports) {
+        wiredesk::Article article;
+        article.id = report.id;
+        article.title = "Headline of " + report.id;
+        article.body = "Body of " + report.id;
+        article.source = report.source;
+        article.language = report.lang;
+        Xapian::Document document;
+        if (!report.date.empty()) {
+            article.date = *wiredesk::parse_date(report.date);
+            document.add_value(schema::kSlotTime,
+                               Xapian::sortable_serialise(static_cast<double>(*article.date)));
+            document.add_value(schema::kSlotDay, wiredesk::format_yyyymmdd(*article.date));
+        }
+        document.set_data(schema::encode_article_data(article));
+        document.add_boolean_term(schema::id_term(report.id));
+        document.add_boolean_term(std::string(schema::prefix::kLanguage) + report.lang);
+        document.add_value(schema::kSlotLanguage, report.lang);
+        if (!report.source.empty()) {
+            document.add_boolean_term(schema::source_term(report.source));
+            document.add_value(schema::kSlotSource, report.source);
+        }
+        if (!report.copy_group.empty()) {
+            document.add_boolean_term(schema::copy_group_term(report.copy_group));
+            document.add_value(schema::kSlotCopyGroup, report.copy_group);
+        }
+        if (!report.story_group.empty()) {
+            document.add_boolean_term(schema::story_group_term(report.story_group));
+            document.add_value(schema::kSlotStoryGroup, report.story_group);
+        }
+        database.replace_document(schema::id_term(report.id), document);
+    }
+    for (const auto& [key, value] : records) database.set_metadata(key, value);
+    database.commit();
+    return path;
+}
+
+constexpr const char* kStory = "00000000000000a1";
+constexpr const char* kCopy = "00000000000000c1";
+
+/// A story of four reports (three English, one German), all one copy group, and two English
+/// articles indexed before grouping existed (no group terms, no group values).
+std::vector<Report> wire_story() {
+    return {
+        {"g-afp", "AFP", "2026-01-24T08:00:00Z", kCopy, kStory},
+        {"g-harbor", "Harbor Wire", "2026-01-24T10:00:00Z", kCopy, kStory},
+        {"g-afp-again", "AFP", "2026-01-25T09:00:00Z", kCopy, kStory},
+        {"g-metro", "Metro Pulse", "2026-01-24T12:00:00Z", kCopy, kStory, "de"},
+        {"u-one", "Reuters", "2026-01-20T00:00:00Z", "", ""},
+        {"u-two", "", "", "", ""},
+    };
+}
+
+/// The English articles, newest first (a filter-only query), at @p level.
+search::Response english(const search::Searcher& searcher, search::GroupLevel level) {
+    search::Request request;
+    request.languages = {"en"};
+    request.group = level;
+    request.limit = 100;
+    return searcher.search(request);
+}
+
+const search::Hit* hit_with_id(const search::Response& response, const std::string& id) {
+    for (const auto& hit : response.results) {
+        if (hit.id == id) return &hit;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> ids_of(const search::Response& response) {
+    std::vector<std::string> ids;
+    for (const auto& hit : response.results) ids.push_back(hit.id);
+    return ids;
+}
+
+// ---- Indexed fixtures -------------------------------------------------------------------------
+
+std::string index(const TempDir& dir, const std::vector<std::string>& inputs,
+                  const std::vector<std::string>& extra = {}) {
+    const std::string db = (dir / "news.db").string();
+    std::vector<std::string> args = {"--db", db, "--quiet"};
+    args.insert(args.end(), inputs.begin(), inputs.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto result = run(bin_dir() / "wiredesk-index", args);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    return db;
+}
+
+std::string index_corpus(const TempDir& dir) {
+    return index(dir, {(wiredesk::test::source_dir() / "corpus").string()},
+                 {"--exclude", "malformed", "--exclude", "README.md"});
+}
+
+std::string corpus_id(const std::string& relative) {
+    return (wiredesk::test::source_dir() / "corpus" / relative).string();
+}
+
+/// The AFP Rotterdam strike and its five copies (corpus/README.md, group A).
+std::set<std::string> afp_copies() {
+    return {corpus_id("wire/afp_rotterdam_strike.txt"),
+            corpus_id("wire/harborwire_rotterdam_strike.txt"),
+            "https://www.northernledger.co.uk/business/2026/02/10/rotterdam-port-strike-ships-stranded",
+            "cp-2026-02-10-0412",
+            "https://www.meridianpost.com/world/europe/dutch-dockers-48-hour-walkout-rotterdam",
+            "https://metropulse.news/world/rotterdam-strike-38-ships-stuck"};
+}
+
+struct Groups {
+    std::string copy;
+    std::string story;
+};
+
+std::map<std::string, Groups> groups_by_id(const search::Searcher& searcher) {
+    std::map<std::string, Groups> out;
+    searcher.for_each_article_with_groups(
+        [&](const wiredesk::Article& article, const std::string& copy, const std::string& story) {
+            out[article.id] = {copy, story};
+        });
+    return out;
+}
+
+search::Response find(const search::Searcher& searcher, const std::string& query,
+                      search::GroupLevel level, std::size_t limit = 100) {
+    search::Request request;
+    request.query = query;
+    request.group = level;
+    request.limit = limit;
+    return searcher.search(request);
+}
+
+}  // namespace
+
+TEST_CASE("articles without a group id are never collapsed: each is a result of its own") {
+    TempDir dir;
+    const search::Searcher searcher({write_database(dir, wire_story())});
+    for (const auto level : {search::GroupLevel::kStory, search::GroupLevel::kCopy}) {
+        const auto response = english(searcher, level);
+        CHECK(response.total_reports == 5);
+        // The three grouped English reports make one result; the two ungrouped stay apart.
+        CHECK(response.total == 3);
+        CHECK(response.total_exact);
+        REQUIRE(response.results.size() == 3);
+        REQUIRE(hit_with_id(response, "u-one") != nullptr);
+        REQUIRE(hit_with_id(response, "u-two") != nullptr);
+        CHECK(!hit_with_id(response, "u-one")->group.has_value());
+        CHECK(!hit_with_id(response, "u-two")->group.has_value());
+    }
+    const auto none = english(searcher, search::GroupLevel::kNone);
+    CHECK(none.total == 5);
+    CHECK(none.results.size() == 5);
+    CHECK(std::none_of(none.results.begin(), none.results.end(),
+                       [](const search::Hit& hit) { return hit.group.has_value(); }));
+}
+
+TEST_CASE("a hit's group size is the group term's frequency, not the number of members matching") {
+    TempDir dir;
+    const search::Searcher searcher({write_database(dir, wire_story())});
+    const auto response = english(searcher, search::GroupLevel::kStory);
+    // Newest first: the representative is the newest English member.
+    const search::Hit* hit = hit_with_id(response, "g-afp-again");
+    REQUIRE(hit != nullptr);
+    REQUIRE(hit->group.has_value());
+    CHECK(hit->group->level == search::GroupLevel::kStory);
+    CHECK(hit->group->id == kStory);
+    CHECK(hit->group->size == 4);  // the German member does not match, and still counts
+    // Other outlets: distinct, the hit's own (AFP) left out, earliest report first.
+    CHECK(hit->group->other_outlets == std::vector<std::string>{"Harbor Wire", "Metro Pulse"});
+    CHECK(hit->group->other_outlet_count == 2);
+    // With no record in the metadata, the earliest report is found by date.
+    CHECK(hit->group->earliest.id == "g-afp");
+    CHECK(hit->group->earliest.source == "AFP");
+    CHECK(hit->group->earliest.date == "2026-01-24");
+    CHECK(hit->group->earliest.title == "Headline of g-afp");
+    CHECK(!hit->group->is_earliest);
+
+    search::Request limited;
+    limited.languages = {"en"};
+    limited.group_outlet_names = 1;
+    const auto named_one = searcher.search(limited);
+    REQUIRE(hit_with_id(named_one, "g-afp-again") != nullptr);
+    const auto& group = *hit_with_id(named_one, "g-afp-again")->group;
+    CHECK(group.other_outlets == std::vector<std::string>{"Harbor Wire"});
+    CHECK(group.other_outlet_count == 2);
+}
+
+TEST_CASE("the earliest report is the one the group record names, unless it left the group") {
+    TempDir dir;
+    const std::string key = schema::group_key("story", kStory);
+    SUBCASE("a record naming a member by its id term is believed") {
+        const search::Searcher searcher({write_database(
+            dir, wire_story(), {{key, R"({"founder": "Qg-harbor", "earliest": "Qg-harbor"})"}})});
+        const auto* hit = hit_with_id(english(searcher, search::GroupLevel::kStory), "g-afp-again");
+        REQUIRE(hit != nullptr);
+        CHECK(hit->group->earliest.id == "g-harbor");
+    }
+    SUBCASE("a record naming an article id is read too") {
+        const search::Searcher searcher({write_database(
+            dir, wire_story(), {{key, R"({"founder": "g-metro", "earliest": "g-metro"})"}})});
+        const auto* hit = hit_with_id(english(searcher, search::GroupLevel::kStory), "g-afp-again");
+        REQUIRE(hit != nullptr);
+        CHECK(hit->group->earliest.id == "g-metro");
+    }
+    SUBCASE("a stale record (its article is not in the group) falls back to the dates") {
+        const search::Searcher searcher({write_database(
+            dir, wire_story(), {{key, R"({"founder": "Qu-one", "earliest": "Qu-one"})"}})});
+        const auto* hit = hit_with_id(english(searcher, search::GroupLevel::kStory), "g-afp-again");
+        REQUIRE(hit != nullptr);
+        CHECK(hit->group->earliest.id == "g-afp");
+    }
+}
+
+TEST_CASE("group_members lists every member earliest first; unknown ids give nothing") {
+    TempDir dir;
+    std::vector<Report> reports = wire_story();
+    reports.push_back({"g-undated", "Coastal Times", "", kCopy, kStory});
+    const search::Searcher searcher({write_database(dir, reports)});
+    const auto members = searcher.group_members(search::GroupLevel::kCopy, kCopy);
+    REQUIRE(members.has_value());
+    CHECK(members->level == search::GroupLevel::kCopy);
+    CHECK(members->id == kCopy);
+    std::vector<std::string> ids;
+    for (const auto& member : members->members) ids.push_back(member.id);
+    // Dated by time (the German one included), undated last.
+    CHECK(ids == std::vector<std::string>{"g-afp", "g-harbor", "g-metro", "g-afp-again",
+                                          "g-undated"});
+    CHECK(members->members.front().date == "2026-01-24");
+    CHECK(members->members.back().date.empty());
+    CHECK(!searcher.group_members(search::GroupLevel::kStory, kCopy).has_value());
+    CHECK(!searcher.group_members(search::GroupLevel::kCopy, "0000000000000000").has_value());
+    CHECK(!searcher.group_members(search::GroupLevel::kCopy, "").has_value());
+    CHECK_THROWS_AS((void)searcher.group_members(search::GroupLevel::kNone, kCopy),
+                    wiredesk::QueryError);
+}
+
+TEST_CASE("rotterdam strike: the six AFP copies show once, with the exact group size") {
+    TempDir dir;
+    const search::Searcher searcher({index_corpus(dir)});
+    const auto groups = groups_by_id(searcher);
+    const auto copies = afp_copies();
+    const std::string afp = corpus_id("wire/afp_rotterdam_strike.txt");
+    REQUIRE(groups.contains(afp));
+    for (const auto& id : copies) {
+        CAPTURE(id);
+        REQUIRE(groups.contains(id));
+        CHECK(groups.at(id).copy == groups.at(afp).copy);
+        CHECK(groups.at(id).story == groups.at(afp).story);
+    }
+
+    const auto none = find(searcher, "rotterdam strike", search::GroupLevel::kNone);
+    const auto copy = find(searcher, "rotterdam strike", search::GroupLevel::kCopy);
+    const auto story = find(searcher, "rotterdam strike", search::GroupLevel::kStory);
+
+    SUBCASE("--group none shows them all") {
+        std::size_t shown = 0;
+        for (const auto& hit : none.results) shown += copies.contains(hit.id) ? 1 : 0;
+        CHECK(shown == 6);
+        CHECK(none.total == none.total_reports);
+    }
+    for (const auto* response : {&copy, &story}) {
+        CAPTURE(search::group_level_name(response->group));
+        std::vector<const search::Hit*> standing;
+        for (const auto& hit : response->results) {
+            if (copies.contains(hit.id)) standing.push_back(&hit);
+        }
+        REQUIRE(standing.size() == 1);
+        const auto& group = standing.front()->group;
+        REQUIRE(group.has_value());
+        if (response->group == search::GroupLevel::kCopy) {
+            CHECK(group->size == 6);
+        } else {
+            CHECK(group->size >= 6);  // the story may hold write-ups beyond the copies
+        }
+        CHECK(group->earliest.id == afp);
+        CHECK(group->other_outlet_count >= 4);
+        // Same reports matched; fewer results; every result a distinct group.
+        CHECK(response->total_reports == none.total);
+        CHECK(response->total == response->results.size());
+        CHECK(response->total <= none.total - 5);
+        std::set<std::string> seen;
+        for (const auto& hit : response->results) {
+            const auto& ids = groups.at(hit.id);
+            const std::string key = response->group == search::GroupLevel::kCopy ? ids.copy : ids.story;
+            CHECK(seen.insert(key.empty() ? hit.id : key).second);
+        }
+    }
+    CHECK(story.total <= copy.total);
+}
+
+TEST_CASE("members of the AFP copy group are listed earliest first, the AFP original first") {
+    TempDir dir;
+    const search::Searcher searcher({index_corpus(dir)});
+    const auto groups = groups_by_id(searcher);
+    const std::string afp = corpus_id("wire/afp_rotterdam_strike.txt");
+    const auto members = searcher.group_members(search::GroupLevel::kCopy, groups.at(afp).copy);
+    REQUIRE(members.has_value());
+    REQUIRE(members->members.size() == 6);
+    CHECK(members->members.front().id == afp);
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < members->members.size(); ++i) {
+        ids.insert(members->members[i].id);
+        if (i > 0) CHECK(members->members[i - 1].datetime <= members->members[i].datetime);
+    }
+    CHECK(ids == afp_copies());
+}
+
+TEST_CASE("pagination under collapsing neither repeats nor skips a group") {
+    TempDir dir;
+    const search::Searcher searcher({index_corpus(dir)});
+    for (const auto level : {search::GroupLevel::kStory, search::GroupLevel::kCopy}) {
+        for (const std::string query : {"rotterdam OR strike OR chess OR port OR zurich", "said"}) {
+            CAPTURE(search::group_level_name(level));
+            CAPTURE(query);
+            const auto all = find(searcher, query, level, 1000);
+            REQUIRE(all.total == all.results.size());
+            REQUIRE(all.total < all.total_reports);  // something did collapse
+            std::vector<std::string> paged;
+            search::Request request;
+            request.query = query;
+            request.group = level;
+            request.limit = 3;
+            for (request.offset = 0; request.offset < all.total; request.offset += 3) {
+                const auto page = searcher.search(request);
+                CHECK(page.total == all.total);
+                REQUIRE(!page.results.empty());
+                CHECK(page.results.front().rank == request.offset + 1);
+                for (const auto& id : ids_of(page)) paged.push_back(id);
+            }
+            CHECK(paged == ids_of(all));
+        }
+    }
+}
+
+TEST_CASE("facets count reports or groups as asked, and the groups counted are the matches' groups") {
+    TempDir dir;
+    const search::Searcher searcher({index_corpus(dir)});
+    const auto groups = groups_by_id(searcher);
+    const std::string query = "rotterdam OR chess";
+    for (const auto level : {search::GroupLevel::kCopy, search::GroupLevel::kStory}) {
+        CAPTURE(search::group_level_name(level));
+        search::Request request;
+        request.query = query;
+        request.group = level;
+        request.limit = 0;
+        request.facet_top_sources = 100;
+        const auto by_report = searcher.search(request);
+        request.facet_counting = search::FacetCounting::kGroups;
+        const auto by_group = searcher.search(request);
+        REQUIRE(by_report.facets.has_value());
+        REQUIRE(by_group.facets.has_value());
+        CHECK(by_report.facets->counting == search::FacetCounting::kReports);
+        CHECK(by_group.facets->counting == search::FacetCounting::kGroups);
+        CHECK(by_group.facets->counting_level == level);
+
+        // The expected counts, from every matching report and its group.
+        const auto all = find(searcher, query, search::GroupLevel::kNone, 1000);
+        std::map<std::string, std::size_t> reports_per_source;
+        std::map<std::string, std::set<std::string>> groups_per_source;
+        std::map<std::string, std::set<std::string>> groups_per_language;
+        for (const auto& hit : all.results) {
+            const auto& ids = groups.at(hit.id);
+            std::string key = level == search::GroupLevel::kCopy ? ids.copy : ids.story;
+            if (key.empty()) key = "#" + hit.id;
+            ++reports_per_source[hit.source];
+            groups_per_source[hit.source].insert(key);
+            groups_per_language[hit.language].insert(key);
+        }
+        for (const auto& value : by_report.facets->sources) {
+            CAPTURE(value.value);
+            CHECK(value.count == reports_per_source[value.value]);
+        }
+        for (const auto& value : by_group.facets->sources) {
+            CAPTURE(value.value);
+            CHECK(value.count == groups_per_source[value.value].size());
+        }
+        for (const auto& value : by_group.facets->languages) {
+            CAPTURE(value.value);
+            CHECK(value.count == groups_per_language[value.value].size());
+        }
+        // The AFP copies count six times per report and once per group: the two differ.
+        std::size_t report_days = 0;
+        std::size_t group_days = 0;
+        for (const auto& bucket : by_report.facets->dates.buckets) report_days += bucket.count;
+        for (const auto& bucket : by_group.facets->dates.buckets) group_days += bucket.count;
+        CHECK(report_days == all.total);
+        // A group whose reports span days counts on each of them: every group at least once.
+        CHECK(group_days + by_group.facets->dates.undated >= by_group.total);
+        CHECK(group_days + 5 <= report_days);
+    }
+}
+
+TEST_CASE("without exact counts the number of groups is marked as an estimate") {
+    TempDir dir;
+    const search::Searcher searcher({index_corpus(dir)});
+    search::Request request;
+    request.query = "rotterdam";
+    request.exact_counts = false;
+    request.check_at_least = 1;
+    request.limit = 1;
+    const auto response = searcher.search(request);
+    CHECK(!response.total_exact);
+    CHECK(response.total >= 1);
+    REQUIRE(response.facets.has_value());
+    CHECK(!response.facets->exact);
+}
+
+TEST_CASE("the seeds: 000, 001 and 002 are one story; 003, a later round of talks, is another") {
+    TempDir dir;
+    // The seeds copied with modification times of their rounds, so that --date-from-mtime
+    // dates the undated ones (as in test_search.cpp).
+    const fs::path seeds = wiredesk::test::require_shared("the Abu Dhabi seed reports") / "seeds";
+    const fs::path copy = dir / "seeds";
+    fs::create_directories(copy);
+    for (const auto& entry : fs::directory_iterator(seeds)) {
+        const fs::path target = copy / entry.path().filename();
+        fs::copy_file(entry.path(), target);
+        const bool later = entry.path().filename().string().starts_with("003");
+        const auto when = *wiredesk::parse_date(later ? "2026-02-05T12:00:00Z"
+                                                      : "2026-01-24T12:00:00Z");
+        const struct utimbuf times{static_cast<time_t>(when), static_cast<time_t>(when)};
+        REQUIRE(utime(target.c_str(), &times) == 0);
+    }
+    const search::Searcher searcher({index(dir, {copy.string()}, {"--date-from-mtime"})});
+    const auto response = find(searcher, "zelensky", search::GroupLevel::kStory);
+    CHECK(response.total_reports == 4);
+    REQUIRE(response.total == 2);
+    std::map<std::string, std::size_t> size_by_round;
+    for (const auto& hit : response.results) {
+        REQUIRE(hit.group.has_value());
+        const std::string seed = fs::path(hit.path).filename().string().substr(0, 3);
+        size_by_round[seed == "003" ? "later" : "first"] = hit.group->size;
+    }
+    CHECK(size_by_round["first"] == 3);
+    CHECK(size_by_round["later"] == 1);
+
+    const auto none = find(searcher, "zelensky", search::GroupLevel::kNone);
+    CHECK(none.total == 4);
+}
