@@ -35,9 +35,10 @@ constexpr std::size_t kLeadShingles = 40;
 /// Longer bodies keep only their first shingles in the fingerprint (a 200 kB crawl page would
 /// otherwise store 160 kB); copies are decided on the first 4000 words.
 constexpr std::size_t kMaxStoredShingles = 4000;
-/// Story terms kept by the workers (the writer weighs them and keeps kProfileTerms).
-constexpr std::size_t kRawStoryTerms = 20;
-constexpr std::size_t kProfileTerms = 20;
+/// Story profile: at most this many terms (the most frequent).
+constexpr std::size_t kProfileTerms = 150;
+/// The profile's most frequent terms looked up for their idf, to choose the query's terms.
+constexpr std::size_t kQueryPool = 16;
 /// Profile terms in the story candidate query.
 constexpr std::size_t kQueryTerms = 6;
 /// Groups larger than this are not re-checked pair by pair when they lose a member (their
@@ -48,7 +49,6 @@ constexpr std::size_t kSlowestKept = 10;
 /// with the term. Keeps idf meaningful in a young database (10 articles).
 constexpr double kIdfPrior = 1000;
 
-constexpr std::string_view kRawProfileMarker = "raw\n";
 
 std::uint64_t mix64(std::uint64_t x) noexcept {  // splitmix64 finaliser
     x += 0x9E3779B97F4A7C15ULL;
@@ -350,15 +350,6 @@ bool is_stopword(std::string_view word) {
     return kWords.count(word) != 0;
 }
 
-bool is_sentence_start(std::string_view text, std::size_t begin) {
-    for (std::size_t i = begin; i > 0; --i) {
-        const char c = text[i - 1];
-        if (c == ' ' || c == '\t') continue;
-        // Opening quotes and brackets: look further back.
-        if (c == '"' || c == '(' || c == '\'') continue;
-        if (static_cast<unsigned char>(c) >= 0x80) return true;  // curly quotes, dashes
-        return c == '.' || c == '!' || c == '?' || c == '\n' || c == ':';
-    }
     return true;
 }
 
@@ -511,7 +502,6 @@ std::string encode_profile(const StoryProfile& profile) {
 
 StoryProfile decode_profile(std::string_view data) {
     StoryProfile profile;
-    if (data.starts_with(kRawProfileMarker)) return profile;
     while (!data.empty()) {
         auto end = data.find('\n');
         if (end == std::string_view::npos) end = data.size();
@@ -535,51 +525,34 @@ void add_grouping_features(Xapian::Document& document, const Article& article,
         document.add_value(schema::kSlotCopyFingerprint, encode_fingerprint(fingerprint));
     }
 
-    // Story terms: stems of content words with their counts; a word mostly written with a
-    // capital inside a sentence is a name (entity) and counts double; headline words count 3.
-    struct Count {
-        unsigned tf = 0;
-        unsigned capitalised = 0;
-        unsigned body = 0;
-    };
-    std::map<std::string, Count> counts;
+    // Story profile: every content word's stem (headline included), weighted 1 + ln tf and
+    // L2-normalised. The whole vocabulary, not the top terms: on independent write-ups of one
+    // event the many words said once (the day, the place, who was there) are what separate it
+    // from another event of the same kind, whose top words are the same (docs/GROUPING.md).
+    std::map<std::string, unsigned> counts;
     for (const GroupingToken& token : tokens) {
         if (token.stem.empty() || token.exact.size() < 3 || is_stopword(token.exact)) continue;
-        Count& count = counts[token.stem];
-        if (token.title) {
-            count.tf += 3;
-            continue;
-        }
-        count.tf += 1;
-        ++count.body;
-        const char first = article.body[token.begin];
-        if (first >= 'A' && first <= 'Z' && !is_sentence_start(article.body, token.begin)) {
-            ++count.capitalised;
-        }
+        ++counts[token.stem];
     }
     if (counts.empty()) return;
-    struct Ranked {
-        std::string stem;
-        unsigned tf;
-        bool entity;
-        double score;
-    };
-    std::vector<Ranked> ranked;
+    std::vector<std::pair<unsigned, std::string>> ranked;
     ranked.reserve(counts.size());
-    for (const auto& [stem, count] : counts) {
-        const bool entity = count.body > 0 && 2 * count.capitalised >= count.body;
-        ranked.push_back({stem, count.tf, entity, count.tf * (entity ? 2.0 : 1.0)});
-    }
-    const std::size_t keep = std::min(kRawStoryTerms, ranked.size());
+    for (const auto& [stem, tf] : counts) ranked.emplace_back(tf, std::string(schema::prefix::kStemmed) + stem);
+    const std::size_t keep = std::min(kProfileTerms, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
-                      ranked.end(), [](const Ranked& a, const Ranked& b) {
-                          return a.score != b.score ? a.score > b.score : a.stem < b.stem;
+                      ranked.end(), [](const auto& x, const auto& y) {
+                          return x.first != y.first ? x.first > y.first : x.second < y.second;
                       });
-    std::string raw(kRawProfileMarker);
+    StoryProfile profile;
+    double norm = 0;
     for (std::size_t i = 0; i < keep; ++i) {
-        raw += std::to_string(ranked[i].tf) + (ranked[i].entity ? " E " : " - ") + ranked[i].stem + "\n";
+        const double weight = 1.0 + std::log(static_cast<double>(ranked[i].first));
+        profile[ranked[i].second] = weight;
+        norm += weight * weight;
     }
-    document.add_value(schema::kSlotStoryProfile, raw);
+    norm = std::sqrt(norm);
+    for (auto& [term, weight] : profile) weight /= norm;
+    document.add_value(schema::kSlotStoryProfile, encode_profile(profile));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -814,6 +787,14 @@ bool Grouper::linked(Level level, const Member& a, const Member& b) const {
            story_similarity(a.profile, b.profile) >= m_options.story_threshold;
 }
 
+bool Grouper::founder_alike(const std::string& story_group, const Member& article) {
+    const auto record = load_record(Level::story, story_group);
+    if (!record) return false;
+    if (record->founder == article.id) return true;  // its own older version
+    const auto founder = member_by_id(record->founder);
+    return founder && linked(Level::story, *founder, article);
+}
+
 bool Grouper::founders_match(Level level, const std::string& group_a, const std::string& group_b) {
     const auto founder = [&](const std::string& group) -> std::optional<Member> {
         const auto record = load_record(level, group);
@@ -911,53 +892,27 @@ void Grouper::assign(Xapian::Document& document) {
         note_member(Level::copy, copy_group, self.id, self.time);
     }
 
-    StoryProfile profile;
-    {
-        const double total = static_cast<double>(m_database.get_doccount());
-        struct Weighted {
-            std::string term;
-            double weight;
-        };
-        std::vector<Weighted> weighted;
-        std::string_view data(raw_profile);
-        if (data.starts_with(kRawProfileMarker)) data.remove_prefix(kRawProfileMarker.size());
-        while (!data.empty()) {
-            auto end = data.find('\n');
-            if (end == std::string_view::npos) end = data.size();
-            const std::string line(data.substr(0, end));
-            data.remove_prefix(std::min(data.size(), end + 1));
-            char flag = '-';
-            unsigned tf = 0;
-            char stem[256];
-            if (std::sscanf(line.c_str(), "%u %c %255s", &tf, &flag, stem) != 3) continue;
-            const std::string term = std::string(schema::prefix::kStemmed) + stem;
-            const double df = static_cast<double>(m_database.get_termfreq(term));
-            const double idf = std::log((total + kIdfPrior) / (df + 1.0));
-            weighted.push_back({term, (1.0 + std::log(static_cast<double>(tf))) * idf * (flag == 'E' ? 2.0 : 1.0)});
-        }
-        const std::size_t keep = std::min(kProfileTerms, weighted.size());
-        std::partial_sort(weighted.begin(), weighted.begin() + static_cast<std::ptrdiff_t>(keep),
-                          weighted.end(), [](const Weighted& a, const Weighted& b) {
-                              return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
-                          });
-        double norm = 0;
-        for (std::size_t i = 0; i < keep; ++i) norm += weighted[i].weight * weighted[i].weight;
-        norm = std::sqrt(norm);
-        for (std::size_t i = 0; i < keep && norm > 0; ++i) {
-            profile[weighted[i].term] = weighted[i].weight / norm;
-        }
-    }
+    const StoryProfile profile = decode_profile(raw_profile);
     self.profile = profile;
 
     if (story_group.empty() && !profile.empty()) {
-        // The heaviest terms find the candidates (BM25 ranks them and prunes what cannot reach
-        // the top); the whole profiles are compared afterwards.
-        std::vector<std::pair<double, std::string>> heaviest;
-        for (const auto& [term, weight] : profile) heaviest.emplace_back(-weight, term);
-        std::sort(heaviest.begin(), heaviest.end());
-        if (heaviest.size() > kQueryTerms) heaviest.resize(kQueryTerms);
+        // The candidates are found by the profile's most telling words: among its most frequent
+        // ones, those rarest in the archive; BM25 ranks them and prunes what cannot reach the
+        // top. The whole profiles are compared afterwards.
+        std::vector<std::pair<double, std::string>> frequent;
+        for (const auto& [term, weight] : profile) frequent.emplace_back(-weight, term);
+        std::sort(frequent.begin(), frequent.end());
+        if (frequent.size() > kQueryPool) frequent.resize(kQueryPool);
+        const double total = static_cast<double>(m_database.get_doccount());
+        std::vector<std::pair<double, std::string>> telling;
+        for (const auto& [weight, term] : frequent) {
+            const double df = static_cast<double>(m_database.get_termfreq(term));
+            telling.emplace_back(weight * std::log((total + kIdfPrior) / (df + 1.0)), term);
+        }
+        std::sort(telling.begin(), telling.end());
+        if (telling.size() > kQueryTerms) telling.resize(kQueryTerms);
         std::vector<Xapian::Query> terms;
-        for (const auto& [weight, term] : heaviest) terms.emplace_back(term);
+        for (const auto& [weight, term] : telling) terms.emplace_back(term);
         Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
         query = Xapian::Query(Xapian::Query::OP_FILTER, query,
                               window_filter(self.time, m_options.story_window_days));
@@ -978,14 +933,16 @@ void Grouper::assign(Xapian::Document& document) {
             if (!group.empty()) stories.push_back({group, {}, similarity});
         }
         std::stable_sort(stories.begin(), stories.end(), by_score);
-        if (!stories.empty()) {
-            story_group = stories.front().group;
-            std::set<std::string> seen{story_group};
-            for (const Verified& other : stories) {
-                if (!seen.insert(other.group).second) continue;
-                if (founders_match(Level::story, story_group, other.group)) {
-                    merge(Level::story, story_group, other.group);
-                }
+        // A story is joined only if its founder is alike too: stories grow around their first
+        // report instead of drifting through chains (a later round of the same talks shares
+        // much with the latest report, less with the first).
+        std::set<std::string> seen;
+        for (const Verified& candidate : stories) {
+            if (!seen.insert(candidate.group).second) continue;
+            if (story_group.empty()) {
+                if (founder_alike(candidate.group, self)) story_group = candidate.group;
+            } else if (founders_match(Level::story, story_group, candidate.group)) {
+                merge(Level::story, story_group, candidate.group);
             }
         }
     }
@@ -1000,7 +957,6 @@ void Grouper::assign(Xapian::Document& document) {
     document.add_value(schema::kSlotCopyGroup, copy_group);
     document.add_boolean_term(schema::story_group_term(story_group));
     document.add_value(schema::kSlotStoryGroup, story_group);
-    document.add_value(schema::kSlotStoryProfile, encode_profile(profile));
 
     ++m_stats.articles;
     decision.seconds =

@@ -40,7 +40,8 @@ struct GroupingOptions {
     std::size_t copy_candidates = 20;  ///< verified per article, best shared-anchor count first
     int copy_window_days = 7;          ///< both dated: at most this many days apart
 
-    // Story level: cosine of the tf-idf story profiles >= story_threshold.
+    // Story level: cosine of the story profiles >= story_threshold, with the candidate and
+    // with the founder of its story.
     double story_threshold = 0.30;
     std::size_t story_candidates = 8;
     int story_window_days = 3;
@@ -91,7 +92,7 @@ bool is_copy(const CopySimilarity& similarity, const GroupingOptions& options);
 std::string encode_fingerprint(const CopyFingerprint& fingerprint);
 CopyFingerprint decode_fingerprint(std::string_view data);
 
-/// A story profile: Z-term -> weight, L2-normalised (weights tf-idf, named entities doubled).
+/// A story profile: Z-term (stem) -> weight 1 + ln tf, L2-normalised, content words only.
 using StoryProfile = std::map<std::string, double>;
 /// Cosine of two normalised profiles (their dot product).
 double story_similarity(const StoryProfile& a, const StoryProfile& b);
@@ -165,6 +166,7 @@ private:
     void recheck(Level level, const std::string& group_id);
     bool linked(Level level, const Member& a, const Member& b) const;
     bool founders_match(Level level, const std::string& group_a, const std::string& group_b);
+    bool founder_alike(const std::string& story_group, const Member& article);
     Xapian::Query window_filter(std::optional<double> time, int days) const;
     void record(GroupingDecision decision);
 
