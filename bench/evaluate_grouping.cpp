@@ -380,7 +380,10 @@ int main(int argc, char** argv) {
                  "Print the similarities of every pair (small inputs only)");
     app.add_option("--exclude", options.index.excludes, "Glob of files to leave out (as wiredesk-index)");
     auto& grouping = options.index.grouping;
-    app.add_option("--story-threshold", grouping.story_threshold, "Story cosine threshold");
+    app.add_option("--story-threshold", grouping.story_threshold,
+                   "Story cosine threshold, both dated");
+    app.add_option("--story-threshold-undated", grouping.story_threshold_undated,
+                   "Story cosine threshold, either undated");
     app.add_option("--story-window", grouping.story_window_days, "Story date window, days");
     app.add_option("--copy-window", grouping.copy_window_days, "Copy date window, days");
     app.add_option("--copy-jaccard", grouping.copy_jaccard, "Copy: Jaccard threshold");

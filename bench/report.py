@@ -175,7 +175,7 @@ BUCKETS = [
     ("language detection (CLD2)", re.compile(r"cld2|CLD2", re.I)),
     ("stemming (Snowball)", re.compile(r"stem|snowball", re.I)),
     ("JSON parsing and output", re.compile(r"nlohmann|json", re.I)),
-    ("memory allocation and copying (libc)", re.compile(r"malloc|free|memcpy|memmove|memset|_int_|operator new|operator delete|cfree", re.I)),
+    ("memory allocation and copying (libc)", re.compile(r"malloc|free|memcpy|memmove|memset|memcmp|_int_|operator new|operator delete|cfree", re.I)),
     ("kernel (I/O, page faults, scheduling)", re.compile(r"\[kernel|kallsyms", re.I)),
 ]
 
@@ -514,8 +514,24 @@ def explain(name, summary, idx, queries):
     """The why / what-would-close-it paragraph of an unmet target, from the profile's shares."""
     if name.startswith("indexing the real") or name.startswith("throughput") or name.startswith("indexing 1M"):
         text = (f"The indexing profile puts the samples in: {top_buckets(summary, 'index', 4)}. ")
-        if summary.get("index", {}).get("threads"):
-            text += "By thread: " + ", ".join(summary["index"]["threads"][:4]) + ". "
+        threads = summary.get("index", {}).get("threads")
+        if threads:
+            text += "By thread: " + ", ".join(threads[:4]) + ". "
+            shares = {}
+            for entry in threads:
+                m = re.match(r"(\d+):\S*\s+([\d.]+)%", entry)
+                if m:
+                    shares[int(m.group(1))] = float(m.group(2))
+            if shares:
+                writer = shares[min(shares)]  # the main thread (the writer) has the lowest id
+                if writer > 50:
+                    text += (f"The writer (the main thread) takes {writer:.0f}% of all samples while the workers "
+                             "wait: indexing is bound by the single writer thread (Xapian's document additions "
+                             "and, with grouping, the candidate queries and verification that run there), so "
+                             "more worker threads cannot help; what would close the gap is moving work off the "
+                             "writer (prepare whole Xapian::Documents, grouping features included, on the "
+                             "workers; batch the grouping lookups) or writing several shards in parallel and "
+                             "merging them with xapian-compact. ")
         buckets = dict(summary.get("index", {}).get("buckets", []))
         if name.startswith("indexing 1M"):
             text += ("Peak memory during indexing is the Xapian writer's buffered postings for one batch plus the "

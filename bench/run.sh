@@ -18,6 +18,7 @@
 #   WIREDESK_BENCH_OUT=build/bench-out     raw results (results.jsonl), logs, profiles, indexes
 #   WIREDESK_BENCH_RESULTS=bench/RESULTS.md
 #   WIREDESK_BENCH_NO_INSTALL=1      do not call apt-get;  WIREDESK_BENCH_NO_BUILD=1: reuse the build
+#   WIREDESK_BENCH_NOGROUP_ALL=0     1: also index the generated sizes with grouping off (default: real only)
 #   WIREDESK_BENCH_PROFILE=1         perf profiles of indexing and of the slowest query (0: none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -202,7 +203,7 @@ bench_dataset() {  # bench_dataset NAME DIR RUNS
         "$bin/wiredesk-index" --db "$idx/wiredesk-jsonl" --threads "$threads" --json --no-progress "$dir/jsonl"
       measure "{\"kind\": \"reindex\", \"engine\": \"wiredesk\", \"input\": \"jsonl\", \"run\": $run, $base}" 0,3 \
         "$bin/wiredesk-index" --db "$idx/wiredesk-jsonl" --threads "$threads" --json --no-progress "$dir/jsonl"
-      if [ -n "$index_group_flag" ]; then
+      if [ -n "$index_group_flag" ] && { [ "$name" = real ] || [ "${WIREDESK_BENCH_NOGROUP_ALL:-0}" = 1 ]; }; then
         say "$name: wiredesk-index $index_group_flag (JSON Lines) run $run"
         rm -rf "$idx/wiredesk-nogroup"
         measure "{\"kind\": \"index\", \"engine\": \"wiredesk $index_group_flag\", \"input\": \"jsonl\", \"run\": $run, $base}" 0,3 \
@@ -318,7 +319,7 @@ if [ "$profile" = 1 ] && has_engine wiredesk; then
     "$bin/wiredesk-index" --db "$pdb" --threads "$threads" --no-progress -q "$real_dir/files" || true
   perf report -i "$prof/index.data" --stdio --no-children --sort dso,symbol --percent-limit 1 -g none \
     2>/dev/null | grep -v '^$' >"$prof/index.txt" || true
-  perf report -i "$prof/index.data" --stdio --no-children --sort tid --percent-limit 0.5 -g none \
+  perf report -i "$prof/index.data" --stdio --no-children --sort pid --percent-limit 0.5 -g none \
     2>/dev/null | grep -v '^$' >"$prof/index-threads.txt" || true
   record "{\"kind\": \"profile\", \"what\": \"index\", \"file\": \"$prof/index.txt\", \"threads_file\": \"$prof/index-threads.txt\", \"command\": \"perf record -F 999 -e cpu-clock -- $bin/wiredesk-index --db DB --threads $threads $real_dir/files; perf report --no-children --sort dso,symbol\"}"
   # The slowest query of the full mode on the largest dataset, repeated.

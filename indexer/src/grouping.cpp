@@ -339,8 +339,7 @@ bool is_stopword(std::string_view word) {
         "first", "last", "new", "our", "out", "off", "you", "your", "she", "him", "did", "does",
         "doing", "how", "why", "our", "because", "until", "against", "between", "through",
         "during", "above", "below", "again", "further", "once", "per", "cent", "percent", "year",
-        "years", "week", "weeks", "day", "days", "monday", "tuesday", "wednesday", "thursday",
-        "friday", "saturday", "sunday", "today", "yesterday", "tomorrow", "time", "according",
+        "years", "week", "weeks", "day", "days", "today", "yesterday", "tomorrow", "time", "according",
         "people", "including", "since", "still", "like", "now", "many", "much", "well", "even",
         "back", "way", "get", "got", "make", "made", "take", "took", "told", "added", "asked",
         "don't", "it's", "i'm", "that's", "there's", "we're", "they're", "you're", "mr", "mrs",
@@ -348,9 +347,6 @@ bool is_stopword(std::string_view word) {
         "reporters", "statement", "official", "officials", "spokesman", "spokeswoman",
         "spokesperson", "million", "billion", "pct", "dlrs", "mln", "reuter"};
     return kWords.count(word) != 0;
-}
-
-    return true;
 }
 
 }  // namespace
@@ -784,7 +780,12 @@ bool Grouper::linked(Level level, const Member& a, const Member& b) const {
     }
     if (!a.copy_group.empty() && a.copy_group == b.copy_group) return true;
     return within_days(a.time, b.time, m_options.story_window_days) &&
-           story_similarity(a.profile, b.profile) >= m_options.story_threshold;
+           story_similarity(a.profile, b.profile) >= story_threshold(a.time, b.time);
+}
+
+double Grouper::story_threshold(std::optional<double> a, std::optional<double> b) const {
+    // Two dated reports within the window already agree on when: the text needs to agree less.
+    return a && b ? m_options.story_threshold : m_options.story_threshold_undated;
 }
 
 bool Grouper::founder_alike(const std::string& story_group, const Member& article) {
@@ -927,8 +928,9 @@ void Grouper::assign(Xapian::Document& document) {
             ++decision.story_candidates;
             const double similarity = story_similarity(
                 profile, decode_profile(candidate.get_value(schema::kSlotStoryProfile)));
-            if (similarity < m_options.story_threshold) continue;
-            if (!within_days(self.time, time_of(candidate), m_options.story_window_days)) continue;
+            const auto time = time_of(candidate);
+            if (similarity < story_threshold(self.time, time)) continue;
+            if (!within_days(self.time, time, m_options.story_window_days)) continue;
             const std::string group = candidate.get_value(schema::kSlotStoryGroup);
             if (!group.empty()) stories.push_back({group, {}, similarity});
         }

@@ -42,7 +42,8 @@ struct GroupingOptions {
 
     // Story level: cosine of the story profiles >= story_threshold, with the candidate and
     // with the founder of its story.
-    double story_threshold = 0.30;
+    double story_threshold = 0.30;           ///< both articles dated (the window is evidence)
+    double story_threshold_undated = 0.57;   ///< either undated: the text alone must carry it
     std::size_t story_candidates = 8;
     int story_window_days = 3;
 };
@@ -167,6 +168,7 @@ private:
     bool linked(Level level, const Member& a, const Member& b) const;
     bool founders_match(Level level, const std::string& group_a, const std::string& group_b);
     bool founder_alike(const std::string& story_group, const Member& article);
+    double story_threshold(std::optional<double> a, std::optional<double> b) const;
     Xapian::Query window_filter(std::optional<double> time, int days) const;
     void record(GroupingDecision decision);
 
