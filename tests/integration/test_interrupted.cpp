@@ -56,6 +56,27 @@ pid_t start_indexer(const std::string& db, const std::string& archive) {
     return child;
 }
 
+/// Articles committed in @p db so far (0 when it does not exist yet).
+std::size_t committed_articles(const std::string& db) {
+    try {
+        return Xapian::Database(db).get_doccount();
+    } catch (const Xapian::Error&) {
+        return 0;
+    }
+}
+
+/// Waits until @p db holds more than @p before articles or @p child exits (then returns true
+/// with its @p status); gives up waiting after a minute.
+bool wait_for_commit(pid_t child, const std::string& db, std::size_t before, int& status) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (waitpid(child, &status, WNOHANG) == child) return true;
+        if (committed_articles(db) > before) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+}
+
 /// The database opens and holds whole files only: each file with a recorded state has exactly
 /// the articles that state counts, and no id appears twice.
 void check_consistent(const std::string& db) {
@@ -87,11 +108,17 @@ TEST_CASE("an indexer killed with SIGKILL leaves whole committed batches and a r
     int killed_mid_run = 0;
     int partial_states = 0;  // kills that left some, but not all, articles committed
     for (int attempt = 0; attempt < 4; ++attempt) {
+        const std::size_t before = committed_articles(db);
         const pid_t child = start_indexer(db, archive);
-        std::this_thread::sleep_for(std::chrono::milliseconds(60 + random() % 250));
-        kill(child, SIGKILL);
+        // Kill once a new batch is committed (plus a random moment), whatever the machine's
+        // speed: a fixed delay would, on a slow or sanitized build, always strike too early.
         int status = 0;
-        waitpid(child, &status, 0);
+        const bool exited = wait_for_commit(child, db, before, status);
+        if (!exited) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(random() % 80));
+            kill(child, SIGKILL);
+            waitpid(child, &status, 0);
+        }
         if (WIFSIGNALED(status)) ++killed_mid_run;
         check_consistent(db);
         const auto count = Xapian::Database(db).get_doccount();
