@@ -7,21 +7,22 @@
 /// per level, pairs that must not share a group (`--negatives`) and were merged anyway, a sample
 /// of the pairs grouped beyond the labels (`--sample-extra`), and the slowest decisions.
 /// See bench/README.md for the commands behind bench/RESULTS.md.
+#include <fmt/core.h>
+#include <fmt/format.h>
+#include <xapian.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <fmt/core.h>
-#include <nlohmann/json.hpp>
-#include <xapian.h>
 
 #include "wiredesk/common/schema.hpp"
 #include "wiredesk/indexer/grouping.hpp"
@@ -131,7 +132,8 @@ std::map<std::string, Stored> read_database(const std::string& path) {
 double choose2(std::size_t n) { return static_cast<double>(n) * static_cast<double>(n - 1) / 2.0; }
 
 struct Scores {
-    double precision = 0, recall = 0, f1 = 0, bcubed_precision = 0, bcubed_recall = 0, bcubed_f1 = 0;
+    double precision = 0, recall = 0, f1 = 0, bcubed_precision = 0, bcubed_recall = 0,
+           bcubed_f1 = 0;
     double predicted_pairs = 0, gold_pairs = 0, true_pairs = 0;
 };
 
@@ -227,14 +229,16 @@ int run(Options& options) {
     indexer::IndexEvents events;
     events.on_problem = [&](const InputError&) { ++problems; };
     const indexer::IndexSummary summary = indexer::index_tree(options.index, events);
-    fmt::print("indexed {} articles from {} file(s) in {:.2f} s ({} problems); grouping {:.2f} s "
-               "on the writer\n",
-               summary.documents_total, summary.files_seen, summary.seconds, problems,
-               summary.grouping.seconds);
+    fmt::print(
+        "indexed {} articles from {} file(s) in {:.2f} s ({} problems); grouping {:.2f} s "
+        "on the writer\n",
+        summary.documents_total, summary.files_seen, summary.seconds, problems,
+        summary.grouping.seconds);
     const auto& g = summary.grouping;
-    fmt::print("grouping: {} assigned, {} joined a copy group, {} joined a story group, {} merges, "
-               "{} re-checks, {} splits\n",
-               g.articles, g.copies, g.stories, g.merges, g.rechecks, g.splits);
+    fmt::print(
+        "grouping: {} assigned, {} joined a copy group, {} joined a story group, {} merges, "
+        "{} re-checks, {} splits\n",
+        g.articles, g.copies, g.stories, g.merges, g.rechecks, g.splits);
 
     const auto stored = read_database(options.database);
     std::map<std::string, std::string> copy_predicted, story_predicted;
@@ -251,13 +255,29 @@ int run(Options& options) {
         copy_eval[id] = copy_gold[id];
         story_eval[id] = story_gold[id];
     }
-    if (missing != 0) fmt::print("{} labelled records were not indexed (no text, bad date...)\n", missing);
+    if (missing != 0)
+        fmt::print("{} labelled records were not indexed (no text, bad date...)\n", missing);
 
+    for (const bool copy : {true, false}) {
+        std::map<std::string, std::size_t> sizes;
+        for (const auto& [id, entry] : stored) ++sizes[copy ? entry.copy : entry.story];
+        std::vector<std::size_t> largest;
+        std::size_t grouped = 0;
+        for (const auto& [group, size] : sizes) {
+            largest.push_back(size);
+            if (size > 1) grouped += size;
+        }
+        std::sort(largest.rbegin(), largest.rend());
+        largest.resize(std::min<std::size_t>(largest.size(), 5));
+        fmt::print("{} groups: {} ({} articles in groups of 2 or more); largest: {}\n",
+                   copy ? "copy" : "story", sizes.size(), grouped, fmt::join(largest, ", "));
+    }
     const auto print_scores = [](const char* level, const Scores& s) {
-        fmt::print("{:<6} pairwise P {:.4f} R {:.4f} F1 {:.4f}   B-cubed P {:.4f} R {:.4f} F1 {:.4f}   "
-                   "pairs: predicted {:.0f}, labelled {:.0f}, both {:.0f}\n",
-                   level, s.precision, s.recall, s.f1, s.bcubed_precision, s.bcubed_recall,
-                   s.bcubed_f1, s.predicted_pairs, s.gold_pairs, s.true_pairs);
+        fmt::print(
+            "{:<6} pairwise P {:.4f} R {:.4f} F1 {:.4f}   B-cubed P {:.4f} R {:.4f} F1 {:.4f}   "
+            "pairs: predicted {:.0f}, labelled {:.0f}, both {:.0f}\n",
+            level, s.precision, s.recall, s.f1, s.bcubed_precision, s.bcubed_recall, s.bcubed_f1,
+            s.predicted_pairs, s.gold_pairs, s.true_pairs);
     };
     if (!options.copy_label.empty() || !options.copy_pairs.empty()) {
         print_scores("copy", score(copy_predicted, copy_eval));
@@ -276,13 +296,15 @@ int run(Options& options) {
             ++total;
             if (a->second.copy == b->second.copy) {
                 ++copy_merged;
-                fmt::print("  follow-up in its original's copy group: {} / {}\n", a->first, b->first);
+                fmt::print("  follow-up in its original's copy group: {} / {}\n", a->first,
+                           b->first);
             }
             if (a->second.story == b->second.story) ++story_merged;
         }
-        fmt::print("negatives ({}): {} pairs, {} in one copy group, {} in one story group "
-                   "(allowed)\n",
-                   file, total, copy_merged, story_merged);
+        fmt::print(
+            "negatives ({}): {} pairs, {} in one copy group, {} in one story group "
+            "(allowed)\n",
+            file, total, copy_merged, story_merged);
     }
 
     // Pairs grouped as copies beyond the labels, sampled for reading.
@@ -320,7 +342,8 @@ int run(Options& options) {
     if (options.dump) {
         for (const bool copy : {true, false}) {
             std::map<std::string, std::vector<std::string>> groups;
-            for (const auto& [id, entry] : stored) groups[copy ? entry.copy : entry.story].push_back(id);
+            for (const auto& [id, entry] : stored)
+                groups[copy ? entry.copy : entry.story].push_back(id);
             fmt::print("\n{} groups of 2 or more:\n", copy ? "copy" : "story");
             for (const auto& [group, members] : groups) {
                 if (members.size() < 2) continue;
@@ -378,7 +401,8 @@ int main(int argc, char** argv) {
     app.add_flag("--dump", options.dump, "Print every group of two or more");
     app.add_flag("--similarities", options.similarities,
                  "Print the similarities of every pair (small inputs only)");
-    app.add_option("--exclude", options.index.excludes, "Glob of files to leave out (as wiredesk-index)");
+    app.add_option("--exclude", options.index.excludes,
+                   "Glob of files to leave out (as wiredesk-index)");
     auto& grouping = options.index.grouping;
     app.add_option("--story-threshold", grouping.story_threshold,
                    "Story cosine threshold, both dated");

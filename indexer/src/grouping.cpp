@@ -5,11 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <nlohmann/json.hpp>
 
 #include "wiredesk/common/dates.hpp"
 #include "wiredesk/common/schema.hpp"
@@ -37,8 +36,6 @@ constexpr std::size_t kLeadShingles = 40;
 constexpr std::size_t kMaxStoredShingles = 4000;
 /// Story profile: at most this many terms (the most frequent).
 constexpr std::size_t kProfileTerms = 150;
-/// The profile's most frequent terms looked up for their idf, to choose the query's terms.
-constexpr std::size_t kQueryPool = 16;
 /// Profile terms in the story candidate query.
 constexpr std::size_t kQueryTerms = 6;
 /// Groups larger than this are not re-checked pair by pair when they lose a member (their
@@ -48,7 +45,6 @@ constexpr std::size_t kSlowestKept = 10;
 /// Smoothing of the idf of story terms: as if the archive held this many more articles, none
 /// with the term. Keeps idf meaningful in a young database (10 articles).
 constexpr double kIdfPrior = 1000;
-
 
 std::uint64_t mix64(std::uint64_t x) noexcept {  // splitmix64 finaliser
     x += 0x9E3779B97F4A7C15ULL;
@@ -102,17 +98,29 @@ std::size_t count_words(std::string_view line) {
 bool is_boilerplate_line(std::string_view line) {
     const std::string lower = lower_ascii(line);
     static constexpr std::string_view kAnywhere[] = {
-        "all rights reserved", "copyright ", "\xc2\xa9",  // ©
-        "contributed to this report", "contributed reporting", "contributed to this story",
-        "follow us on", "follow us:", "sign up for our", "subscribe to our", "click here",
-        "(ap photo", "(afp photo", "(reuters photo", "getty images", "photo credit",
+        "all rights reserved",
+        "copyright ",
+        "\xc2\xa9",  // ©
+        "contributed to this report",
+        "contributed reporting",
+        "contributed to this story",
+        "follow us on",
+        "follow us:",
+        "sign up for our",
+        "subscribe to our",
+        "click here",
+        "(ap photo",
+        "(afp photo",
+        "(reuters photo",
+        "getty images",
+        "photo credit",
         "may not be published, broadcast, rewritten or redistributed"};
     for (const auto needle : kAnywhere) {
         if (contains(lower, needle)) return true;
     }
     static constexpr std::string_view kStarts[] = {
-        "photo:", "photo by ", "file photo", "caption:", "image:", "related:", "read more",
-        "also read", "editing by ", "reporting by ", "writing by ", "(reporting by"};
+        "photo:",    "photo by ", "file photo",  "caption:",      "image:",      "related:",
+        "read more", "also read", "editing by ", "reporting by ", "writing by ", "(reporting by"};
     for (const auto start : kStarts) {
         if (lower.rfind(start, 0) == 0) return true;
     }
@@ -122,7 +130,8 @@ bool is_boilerplate_line(std::string_view line) {
         if (c != ' ' && c != '\t') squeezed += c;
     }
     for (const std::string_view credit : {"(ap)", "(afp)", "(reuters)", "(aponline)", "(getty)"}) {
-        if (squeezed.ends_with(credit) || squeezed.ends_with(std::string(credit) + ".")) return true;
+        if (squeezed.ends_with(credit) || squeezed.ends_with(std::string(credit) + "."))
+            return true;
     }
     // Bylines: "By Jane Doe", "By Jane Doe, Associated Press".
     if (lower.rfind("by ", 0) == 0 && count_words(line) <= 8) return true;
@@ -168,18 +177,20 @@ char32_t next_code_point(std::string_view text, std::size_t& i) {
     const unsigned char lead = byte(i);
     std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
     if (i + length > text.size()) length = 1;
-    char32_t cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F)
-                                                                                  : (lead & 0x07);
+    char32_t cp = length == 1   ? lead
+                  : length == 2 ? (lead & 0x1F)
+                  : length == 3 ? (lead & 0x0F)
+                                : (lead & 0x07);
     for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (byte(i + k) & 0x3F);
     i += length;
     return cp;
 }
 
 bool is_unspaced_script(char32_t cp) {
-    return (cp >= 0x0E00 && cp <= 0x0EFF) ||   // Thai, Lao
-           (cp >= 0x3040 && cp <= 0x30FF) ||   // Hiragana, Katakana
-           (cp >= 0x3400 && cp <= 0x9FFF) ||   // CJK ideographs
-           (cp >= 0xAC00 && cp <= 0xD7AF) ||   // Hangul
+    return (cp >= 0x0E00 && cp <= 0x0EFF) ||  // Thai, Lao
+           (cp >= 0x3040 && cp <= 0x30FF) ||  // Hiragana, Katakana
+           (cp >= 0x3400 && cp <= 0x9FFF) ||  // CJK ideographs
+           (cp >= 0xAC00 && cp <= 0xD7AF) ||  // Hangul
            (cp >= 0xF900 && cp <= 0xFAFF);
 }
 
@@ -204,7 +215,8 @@ std::string skeleton(std::string_view word) {
 }
 
 /// The units shingled: normalised words, or single characters of unspaced scripts.
-std::vector<std::string> copy_units(std::string_view body, const std::vector<GroupingToken>& tokens) {
+std::vector<std::string> copy_units(std::string_view body,
+                                    const std::vector<GroupingToken>& tokens) {
     // Line ranges of the body, and which are boilerplate.
     struct Line {
         std::size_t begin, end;
@@ -329,23 +341,35 @@ bool get_sorted(std::string_view data, std::size_t& at, std::vector<std::uint32_
 
 bool is_stopword(std::string_view word) {
     static const std::unordered_set<std::string_view> kWords = {
-        "the", "and", "for", "that", "with", "was", "were", "are", "has", "have", "had", "its",
-        "his", "her", "their", "they", "them", "this", "these", "those", "from", "but", "not",
-        "been", "being", "will", "would", "could", "should", "can", "may", "might", "must",
-        "said", "says", "say", "saying", "told", "also", "after", "before", "about", "into",
-        "over", "under", "more", "most", "than", "then", "there", "here", "when", "where",
-        "which", "who", "whom", "whose", "what", "while", "other", "some", "such", "only", "own",
-        "same", "very", "just", "all", "any", "both", "each", "few", "one", "two", "three",
-        "first", "last", "new", "our", "out", "off", "you", "your", "she", "him", "did", "does",
-        "doing", "how", "why", "our", "because", "until", "against", "between", "through",
-        "during", "above", "below", "again", "further", "once", "per", "cent", "percent", "year",
-        "years", "week", "weeks", "day", "days", "today", "yesterday", "tomorrow", "time", "according",
-        "people", "including", "since", "still", "like", "now", "many", "much", "well", "even",
-        "back", "way", "get", "got", "make", "made", "take", "took", "told", "added", "asked",
-        "don't", "it's", "i'm", "that's", "there's", "we're", "they're", "you're", "mr", "mrs",
-        "ms", "dr", "reuters", "afp", "associated", "press", "news", "reported", "report",
-        "reporters", "statement", "official", "officials", "spokesman", "spokeswoman",
-        "spokesperson", "million", "billion", "pct", "dlrs", "mln", "reuter"};
+        "the",          "and",        "for",      "that",      "with",      "was",
+        "were",         "are",        "has",      "have",      "had",       "its",
+        "his",          "her",        "their",    "they",      "them",      "this",
+        "these",        "those",      "from",     "but",       "not",       "been",
+        "being",        "will",       "would",    "could",     "should",    "can",
+        "may",          "might",      "must",     "said",      "says",      "say",
+        "saying",       "told",       "also",     "after",     "before",    "about",
+        "into",         "over",       "under",    "more",      "most",      "than",
+        "then",         "there",      "here",     "when",      "where",     "which",
+        "who",          "whom",       "whose",    "what",      "while",     "other",
+        "some",         "such",       "only",     "own",       "same",      "very",
+        "just",         "all",        "any",      "both",      "each",      "few",
+        "one",          "two",        "three",    "first",     "last",      "new",
+        "our",          "out",        "off",      "you",       "your",      "she",
+        "him",          "did",        "does",     "doing",     "how",       "why",
+        "our",          "because",    "until",    "against",   "between",   "through",
+        "during",       "above",      "below",    "again",     "further",   "once",
+        "per",          "cent",       "percent",  "year",      "years",     "week",
+        "weeks",        "day",        "days",     "today",     "yesterday", "tomorrow",
+        "time",         "according",  "people",   "including", "since",     "still",
+        "like",         "now",        "many",     "much",      "well",      "even",
+        "back",         "way",        "get",      "got",       "make",      "made",
+        "take",         "took",       "told",     "added",     "asked",     "don't",
+        "it's",         "i'm",        "that's",   "there's",   "we're",     "they're",
+        "you're",       "mr",         "mrs",      "ms",        "dr",        "reuters",
+        "afp",          "associated", "press",    "news",      "reported",  "report",
+        "reporters",    "statement",  "official", "officials", "spokesman", "spokeswoman",
+        "spokesperson", "million",    "billion",  "pct",       "dlrs",      "mln",
+        "reuter"};
     return kWords.count(word) != 0;
 }
 
@@ -385,9 +409,9 @@ CopyFingerprint copy_fingerprint(std::string_view body, const std::vector<Groupi
     std::sort(sampled.begin(), sampled.end());
     sampled.erase(std::unique(sampled.begin(), sampled.end()), sampled.end());
     if (sampled.size() > kMaxModAnchors) sampled.resize(kMaxModAnchors);
-    fingerprint.probes.assign(sampled.begin(),
-                              sampled.begin() + static_cast<std::ptrdiff_t>(
-                                                    std::min(kProbeModAnchors, sampled.size())));
+    fingerprint.probes.assign(
+        sampled.begin(),
+        sampled.begin() + static_cast<std::ptrdiff_t>(std::min(kProbeModAnchors, sampled.size())));
     for (std::size_t i = 0; i < std::min(kLeadAnchors, shingles.size()); ++i) {
         sampled.push_back(shingles[i]);
         if (i < kProbeLeadAnchors) fingerprint.probes.push_back(shingles[i]);
@@ -478,7 +502,8 @@ double story_similarity(const StoryProfile& a, const StoryProfile& b) {
     const StoryProfile& large = &small == &a ? b : a;
     double dot = 0;
     for (const auto& [term, weight] : small) {
-        if (const auto found = large.find(term); found != large.end()) dot += weight * found->second;
+        if (const auto found = large.find(term); found != large.end())
+            dot += weight * found->second;
     }
     return dot;
 }
@@ -505,7 +530,8 @@ StoryProfile decode_profile(std::string_view data) {
         data.remove_prefix(std::min(data.size(), end + 1));
         const auto space = line.find(' ');
         if (space == std::string_view::npos) continue;
-        profile[std::string(line.substr(space + 1))] = std::strtod(std::string(line.substr(0, space)).c_str(), nullptr);
+        profile[std::string(line.substr(space + 1))] =
+            std::strtod(std::string(line.substr(0, space)).c_str(), nullptr);
     }
     return profile;
 }
@@ -517,7 +543,8 @@ void add_grouping_features(Xapian::Document& document, const Article& article,
         for (const std::uint64_t anchor : fingerprint.anchors) {
             document.add_boolean_term(std::string(schema::prefix::kCopyAnchor) + hex16(anchor));
         }
-        document.add_boolean_term(std::string(schema::prefix::kCopyExact) + hex16(fingerprint.exact));
+        document.add_boolean_term(std::string(schema::prefix::kCopyExact) +
+                                  hex16(fingerprint.exact));
         document.add_value(schema::kSlotCopyFingerprint, encode_fingerprint(fingerprint));
     }
 
@@ -533,7 +560,8 @@ void add_grouping_features(Xapian::Document& document, const Article& article,
     if (counts.empty()) return;
     std::vector<std::pair<unsigned, std::string>> ranked;
     ranked.reserve(counts.size());
-    for (const auto& [stem, tf] : counts) ranked.emplace_back(tf, std::string(schema::prefix::kStemmed) + stem);
+    for (const auto& [stem, tf] : counts)
+        ranked.emplace_back(tf, std::string(schema::prefix::kStemmed) + stem);
     const std::size_t keep = std::min(kProfileTerms, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
                       ranked.end(), [](const auto& x, const auto& y) {
@@ -602,8 +630,9 @@ struct Grouper::Record {
 
     [[nodiscard]] std::string dump() const {
         nlohmann::json json = {{"founder", founder}, {"earliest", earliest}};
-        json["earliest_time"] = earliest_time ? nlohmann::json(static_cast<std::int64_t>(*earliest_time))
-                                              : nlohmann::json(nullptr);
+        json["earliest_time"] = earliest_time
+                                    ? nlohmann::json(static_cast<std::int64_t>(*earliest_time))
+                                    : nlohmann::json(nullptr);
         return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
 
@@ -680,7 +709,8 @@ std::vector<Grouper::Member> Grouper::members(Level level, const std::string& gr
         found.push_back(Member::load(*posting, m_database.get_document(*posting)));
     }
     // Article order, not docid order: decisions must not depend on how docids were assigned.
-    std::sort(found.begin(), found.end(), [](const Member& a, const Member& b) { return a.id < b.id; });
+    std::sort(found.begin(), found.end(),
+              [](const Member& a, const Member& b) { return a.id < b.id; });
     return found;
 }
 
@@ -708,7 +738,8 @@ std::string Grouper::new_group_id(Level level, const std::string& article_id) {
 void Grouper::relabel(Level level, const std::vector<Xapian::docid>& documents,
                       const std::string& from, const std::string& to) {
     const bool copy = level == Level::copy;
-    const std::string old_term = copy ? schema::copy_group_term(from) : schema::story_group_term(from);
+    const std::string old_term =
+        copy ? schema::copy_group_term(from) : schema::story_group_term(from);
     const std::string new_term = copy ? schema::copy_group_term(to) : schema::story_group_term(to);
     for (const Xapian::docid docid : documents) {
         Xapian::Document document = m_database.get_document(docid);
@@ -725,11 +756,13 @@ void Grouper::relabel(Level level, const std::vector<Xapian::docid>& documents,
 
 std::optional<Grouper::Record> Grouper::load_record(Level level, const std::string& group_id) {
     const bool copy = level == Level::copy;
-    if (auto record = Record::parse(m_database.get_metadata(schema::group_key(level_name(copy), group_id)))) {
+    if (auto record =
+            Record::parse(m_database.get_metadata(schema::group_key(level_name(copy), group_id)))) {
         return record;
     }
     // A group of one has no record: its member is its founder and its earliest report.
-    const std::string term = copy ? schema::copy_group_term(group_id) : schema::story_group_term(group_id);
+    const std::string term =
+        copy ? schema::copy_group_term(group_id) : schema::story_group_term(group_id);
     auto posting = m_database.postlist_begin(term);
     if (posting == m_database.postlist_end(term)) return std::nullopt;
     const Xapian::Document document = m_database.get_document(*posting);
@@ -855,12 +888,14 @@ void Grouper::assign(Xapian::Document& document) {
             const std::string group = candidate.get_value(schema::kSlotCopyGroup);
             // The article's own older version (being replaced) may be among them: rejoining
             // its group keeps the group's id stable.
-            if (group.empty() || !within_days(self.time, time_of(candidate), m_options.copy_window_days)) {
+            if (group.empty() ||
+                !within_days(self.time, time_of(candidate), m_options.copy_window_days)) {
                 continue;
             }
             ++decision.copy_candidates;
-            const CopySimilarity similarity = compare(
-                self.fingerprint, decode_fingerprint(candidate.get_value(schema::kSlotCopyFingerprint)));
+            const CopySimilarity similarity =
+                compare(self.fingerprint,
+                        decode_fingerprint(candidate.get_value(schema::kSlotCopyFingerprint)));
             if (is_copy(similarity, m_options)) {
                 copies.push_back({group, candidate.get_value(schema::kSlotStoryGroup),
                                   std::max(similarity.jaccard, similarity.containment)});
@@ -893,23 +928,33 @@ void Grouper::assign(Xapian::Document& document) {
         note_member(Level::copy, copy_group, self.id, self.time);
     }
 
-    const StoryProfile profile = decode_profile(raw_profile);
+    // The worker's profile (1 + ln tf) weighed here by idf, so that words every report of a
+    // kind uses ("shr", "cts", "qtr" in earnings reports) count little. Document frequencies
+    // come from a cache filled from the database on a term's first sight in this run and kept
+    // up to date by the writer itself: one lookup per distinct word per run, not per article.
+    StoryProfile profile = decode_profile(raw_profile);
+    {
+        const double total = static_cast<double>(m_database.get_doccount());
+        double norm = 0;
+        for (auto& [term, weight] : profile) {
+            auto cached = m_document_frequency.find(term);
+            if (cached == m_document_frequency.end()) {
+                cached = m_document_frequency.emplace(term, m_database.get_termfreq(term)).first;
+            }
+            weight *= std::log((total + kIdfPrior) / (static_cast<double>(cached->second) + 1.0));
+            ++cached->second;  // this article
+            norm += weight * weight;
+        }
+        norm = std::sqrt(norm);
+        for (auto& [term, weight] : profile) weight = norm > 0 ? weight / norm : 0;
+    }
     self.profile = profile;
 
     if (story_group.empty() && !profile.empty()) {
-        // The candidates are found by the profile's most telling words: among its most frequent
-        // ones, those rarest in the archive; BM25 ranks them and prunes what cannot reach the
-        // top. The whole profiles are compared afterwards.
-        std::vector<std::pair<double, std::string>> frequent;
-        for (const auto& [term, weight] : profile) frequent.emplace_back(-weight, term);
-        std::sort(frequent.begin(), frequent.end());
-        if (frequent.size() > kQueryPool) frequent.resize(kQueryPool);
-        const double total = static_cast<double>(m_database.get_doccount());
+        // The candidates are found by the profile's heaviest words; BM25 ranks them and prunes
+        // what cannot reach the top. The whole profiles are compared afterwards.
         std::vector<std::pair<double, std::string>> telling;
-        for (const auto& [weight, term] : frequent) {
-            const double df = static_cast<double>(m_database.get_termfreq(term));
-            telling.emplace_back(weight * std::log((total + kIdfPrior) / (df + 1.0)), term);
-        }
+        for (const auto& [term, weight] : profile) telling.emplace_back(-weight, term);
         std::sort(telling.begin(), telling.end());
         if (telling.size() > kQueryTerms) telling.resize(kQueryTerms);
         std::vector<Xapian::Query> terms;
@@ -959,6 +1004,7 @@ void Grouper::assign(Xapian::Document& document) {
     document.add_value(schema::kSlotCopyGroup, copy_group);
     document.add_boolean_term(schema::story_group_term(story_group));
     document.add_value(schema::kSlotStoryGroup, story_group);
+    document.add_value(schema::kSlotStoryProfile, encode_profile(profile));
 
     ++m_stats.articles;
     decision.seconds =
@@ -970,10 +1016,9 @@ void Grouper::assign(Xapian::Document& document) {
 void Grouper::record(GroupingDecision decision) {
     auto& slowest = m_stats.slowest;
     if (slowest.size() == kSlowestKept && decision.seconds <= slowest.back().seconds) return;
-    const auto at = std::upper_bound(slowest.begin(), slowest.end(), decision.seconds,
-                                     [](double seconds, const GroupingDecision& other) {
-                                         return seconds > other.seconds;
-                                     });
+    const auto at = std::upper_bound(
+        slowest.begin(), slowest.end(), decision.seconds,
+        [](double seconds, const GroupingDecision& other) { return seconds > other.seconds; });
     slowest.insert(at, std::move(decision));
     if (slowest.size() > kSlowestKept) slowest.pop_back();
 }
@@ -1000,7 +1045,8 @@ void Grouper::recheck(Level level, const std::string& group_id) {
     if (found.size() <= kMaxRecheck) {
         for (std::size_t i = 0; i < found.size(); ++i) {
             for (std::size_t j = i + 1; j < found.size(); ++j) {
-                if (root(i) != root(j) && linked(level, found[i], found[j])) parent[root(i)] = root(j);
+                if (root(i) != root(j) && linked(level, found[i], found[j]))
+                    parent[root(i)] = root(j);
             }
         }
     } else {
@@ -1059,7 +1105,8 @@ void Grouper::settle() {
     for (const auto& group : copy_groups) recheck(Level::copy, group);
     const auto story_groups = std::exchange(m_dirty_story, {});
     for (const auto& group : story_groups) recheck(Level::story, group);
-    m_stats.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m_stats.seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace wiredesk::indexer

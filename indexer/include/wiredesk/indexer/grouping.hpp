@@ -10,6 +10,8 @@
 /// The algorithm, thresholds and their tuning are described in docs/GROUPING.md.
 #pragma once
 
+#include <xapian.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -17,9 +19,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
-
-#include <xapian.h>
 
 #include "wiredesk/common/analyzer.hpp"
 #include "wiredesk/common/article.hpp"
@@ -42,8 +43,8 @@ struct GroupingOptions {
 
     // Story level: cosine of the story profiles >= story_threshold, with the candidate and
     // with the founder of its story.
-    double story_threshold = 0.30;           ///< both articles dated (the window is evidence)
-    double story_threshold_undated = 0.57;   ///< either undated: the text alone must carry it
+    double story_threshold = 0.30;          ///< both articles dated (the window is evidence)
+    double story_threshold_undated = 0.54;  ///< either undated: the text alone must carry it
     std::size_t story_candidates = 8;
     int story_window_days = 3;
 };
@@ -73,7 +74,7 @@ struct GroupingToken {
     std::string stem;       ///< its first stemmed form (the Z-term without the Z)
     std::size_t begin = 0;  ///< byte offsets in the field's text
     std::size_t end = 0;
-    bool title = false;     ///< from the headline (else from the body)
+    bool title = false;  ///< from the headline (else from the body)
 };
 
 /// Fingerprint of @p body from its tokens (as the analyzer made them, offsets into @p body).
@@ -116,13 +117,13 @@ struct GroupingDecision {
 
 /// What grouping did in one run.
 struct GroupingStats {
-    std::size_t articles = 0;      ///< assigned
-    std::size_t copies = 0;        ///< joined an existing copy group
-    std::size_t stories = 0;       ///< joined an existing story group (copies included)
-    std::size_t merges = 0;        ///< groups merged into another (both levels)
-    std::size_t rechecks = 0;      ///< groups re-checked after losing members
-    std::size_t splits = 0;        ///< new groups split off by re-checks
-    double seconds = 0;            ///< time spent in the writer's grouping calls
+    std::size_t articles = 0;               ///< assigned
+    std::size_t copies = 0;                 ///< joined an existing copy group
+    std::size_t stories = 0;                ///< joined an existing story group (copies included)
+    std::size_t merges = 0;                 ///< groups merged into another (both levels)
+    std::size_t rechecks = 0;               ///< groups re-checked after losing members
+    std::size_t splits = 0;                 ///< new groups split off by re-checks
+    double seconds = 0;                     ///< time spent in the writer's grouping calls
     std::vector<GroupingDecision> slowest;  ///< the slowest decisions, slowest first
 };
 
@@ -174,6 +175,7 @@ private:
 
     Xapian::WritableDatabase& m_database;
     GroupingOptions m_options;
+    std::unordered_map<std::string, Xapian::doccount> m_document_frequency;
     std::set<std::string> m_dirty_copy;
     std::set<std::string> m_dirty_story;
     GroupingStats m_stats;

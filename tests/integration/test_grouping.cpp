@@ -1,0 +1,274 @@
+/// Copy and story groups as the indexer stores them: the corpus's wire groups, incremental
+/// joins, bridges that must not merge, deletions and replacements, determinism, the seeds.
+#include <doctest/doctest.h>
+#include <xapian.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "index_helpers.hpp"
+#include "test_support.hpp"
+#include "wiredesk/common/schema.hpp"
+
+using namespace wiredesk;
+using test::index_into;
+using test::TempDir;
+using test::write_file;
+
+namespace {
+
+struct Groups {
+    std::string copy;
+    std::string story;
+};
+
+/// Article id -> its groups, as stored.
+std::map<std::string, Groups> groups_of(const std::string& path) {
+    Xapian::Database database(path);
+    std::map<std::string, Groups> out;
+    for (auto posting = database.postlist_begin(""); posting != database.postlist_end("");
+         ++posting) {
+        const Xapian::Document document = database.get_document(*posting);
+        const Article article = schema::decode_article_data(document.get_data());
+        out[article.id] = {document.get_value(schema::kSlotCopyGroup),
+                           document.get_value(schema::kSlotStoryGroup)};
+    }
+    return out;
+}
+
+Xapian::doccount copy_size(const std::string& path, const std::string& group) {
+    return Xapian::Database(path).get_termfreq(schema::copy_group_term(group));
+}
+
+/// Paragraphs of a corpus text file, without its metadata line and headline.
+std::vector<std::string> paragraphs(const std::string& relative) {
+    const std::string text = test::read_file(test::source_dir() / "corpus" / relative);
+    std::vector<std::string> lines;
+    for (std::size_t begin = 0; begin < text.size();) {
+        std::size_t end = text.find('\n', begin);
+        if (end == std::string::npos) end = text.size();
+        if (end > begin) lines.push_back(text.substr(begin, end - begin));
+        begin = end + 1;
+    }
+    return {lines.begin() + 2, lines.end()};
+}
+
+std::string txt(const std::string& date, const std::string& outlet, const std::string& headline,
+                const std::vector<std::string>& body) {
+    std::string out = "date " + date + " " + outlet + "\n\n" + headline + "\n\n";
+    for (const auto& paragraph : body) out += paragraph + "\n\n";
+    return out;
+}
+
+std::string corpus_id(const std::string& relative) {
+    return (test::source_dir() / "corpus" / relative).string();
+}
+
+indexer::IndexOptions corpus_options(unsigned threads) {
+    indexer::IndexOptions options;
+    options.threads = threads;
+    options.excludes = {"malformed", "*.md"};
+    return options;
+}
+
+}  // namespace
+
+TEST_CASE("the corpus's wire copies form exactly their groups; the follow-up stays out") {
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    index_into(db, {(test::source_dir() / "corpus").string()}, corpus_options(2));
+    const auto groups = groups_of(db);
+
+    const std::string a = groups.at(corpus_id("wire/afp_rotterdam_strike.txt")).copy;
+    const std::set<std::string> expected_a = {
+        corpus_id("wire/afp_rotterdam_strike.txt"),
+        corpus_id("wire/harborwire_rotterdam_strike.txt"),
+        "cp-2026-02-10-0412",
+        "https://metropulse.news/world/rotterdam-strike-38-ships-stuck",
+        "https://www.meridianpost.com/world/europe/dutch-dockers-48-hour-walkout-rotterdam",
+        "https://www.northernledger.co.uk/business/2026/02/10/"
+        "rotterdam-port-strike-ships-stranded"};
+    std::set<std::string> found_a;
+    for (const auto& [id, g] : groups) {
+        if (g.copy == a) found_a.insert(id);
+    }
+    CHECK(found_a == expected_a);
+    CHECK(copy_size(db, a) == 6);  // the exact size is the group term's frequency
+    CHECK(a.size() == 16);
+
+    const std::string b = groups.at(corpus_id("wire/ap_chess_zurich.txt")).copy;
+    std::size_t in_b = 0;
+    for (const auto& [id, g] : groups) in_b += g.copy == b ? 1 : 0;
+    CHECK(in_b == 4);
+    CHECK(copy_size(db, b) == 4);
+
+    CHECK(groups.at(corpus_id("wire/afp_rotterdam_deal_followup.txt")).copy != a);
+    // Copies are always in one story.
+    for (const auto& id : expected_a)
+        CHECK(groups.at(id).story == groups.at(*expected_a.begin()).story);
+
+    // The group's record names the earliest report (AFP's, dated the day itself).
+    Xapian::Database database(db);
+    const auto record = nlohmann::json::parse(database.get_metadata(schema::group_key("copy", a)));
+    CHECK(record["earliest"] == schema::id_term(corpus_id("wire/afp_rotterdam_strike.txt")));
+}
+
+TEST_CASE("group ids do not depend on the number of threads") {
+    TempDir dir;
+    index_into((dir / "one").string(), {(test::source_dir() / "corpus").string()},
+               corpus_options(1));
+    index_into((dir / "four").string(), {(test::source_dir() / "corpus").string()},
+               corpus_options(4));
+    const auto one = groups_of((dir / "one").string());
+    const auto four = groups_of((dir / "four").string());
+    REQUIRE(one.size() == four.size());
+    for (const auto& [id, g] : one) {
+        CHECK(four.at(id).copy == g.copy);
+        CHECK(four.at(id).story == g.story);
+    }
+}
+
+TEST_CASE("group ids survive xapian-compact") {
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    index_into(db, {(test::source_dir() / "corpus").string()}, corpus_options(2));
+    const auto before = groups_of(db);
+    const auto result = test::run("/usr/bin/xapian-compact", {db, (dir / "compact").string()});
+    if (result.exit_code != 0) return;  // xapian-tools absent: nothing to check
+    const auto after = groups_of((dir / "compact").string());
+    for (const auto& [id, g] : before) CHECK(after.at(id).copy == g.copy);
+}
+
+TEST_CASE("an article indexed later joins the existing group, under the same id") {
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    const auto p = paragraphs("wire/afp_rotterdam_strike.txt");
+    write_file(dir / "in/a.txt", txt("2026-02-10", "AFP", "Dockers strike", p));
+    index_into(db, {(dir / "in").string()});
+    const std::string group = groups_of(db).begin()->second.copy;
+
+    write_file(dir / "in/b.txt", txt("2026-02-11", "Harbor Wire", "Rotterdam stands still",
+                                     {p.begin(), p.begin() + 4}));
+    index_into(db, {(dir / "in").string()});
+    const auto groups = groups_of(db);
+    CHECK(groups.at((dir / "in/b.txt").string()).copy == group);
+    CHECK(groups.at((dir / "in/a.txt").string()).copy == group);
+    CHECK(copy_size(db, group) == 2);
+}
+
+TEST_CASE("an article bridging two groups does not merge them when their founders differ") {
+    // A digest carrying the full text of two stories contains each of them, but the two stories
+    // are not copies of each other: no chaining through the digest.
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    const auto strike = paragraphs("wire/afp_rotterdam_strike.txt");
+    const auto chess = paragraphs("wire/ap_chess_zurich.txt");
+    write_file(dir / "in/1_strike.txt", txt("2026-02-10", "AFP", "Strike", strike));
+    write_file(dir / "in/2_chess.txt", txt("2026-02-10", "AP", "Chess", chess));
+    std::vector<std::string> digest = strike;
+    digest.insert(digest.end(), chess.begin(), chess.end());
+    write_file(dir / "in/3_digest.txt", txt("2026-02-11", "Digest", "The day's news", digest));
+    index_into(db, {(dir / "in").string()});
+    const auto groups = groups_of(db);
+    const auto& first = groups.at((dir / "in/1_strike.txt").string());
+    const auto& second = groups.at((dir / "in/2_chess.txt").string());
+    CHECK(first.copy != second.copy);
+    CHECK(first.story != second.story);
+    const auto& bridge = groups.at((dir / "in/3_digest.txt").string());
+    CHECK((bridge.copy == first.copy || bridge.copy == second.copy));
+}
+
+TEST_CASE("deleting the founder keeps the group's id and size right for the others") {
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    const auto p = paragraphs("wire/afp_rotterdam_strike.txt");
+    write_file(dir / "in/1.txt", txt("2026-02-10", "AFP", "Strike", p));
+    write_file(dir / "in/2.txt",
+               txt("2026-02-10", "Harbor Wire", "Strike", {p.begin(), p.end() - 1}));
+    write_file(dir / "in/3.txt",
+               txt("2026-02-11", "Metro Pulse", "Strike", {p.begin(), p.end() - 2}));
+    index_into(db, {(dir / "in").string()});
+    const std::string group = groups_of(db).at((dir / "in/1.txt").string()).copy;
+    CHECK(copy_size(db, group) == 3);
+
+    std::filesystem::remove(dir / "in/1.txt");
+    index_into(db, {(dir / "in").string()});
+    const auto groups = groups_of(db);
+    CHECK(groups.at((dir / "in/2.txt").string()).copy == group);
+    CHECK(groups.at((dir / "in/3.txt").string()).copy == group);
+    CHECK(copy_size(db, group) == 2);
+    const auto record =
+        nlohmann::json::parse(Xapian::Database(db).get_metadata(schema::group_key("copy", group)));
+    CHECK(record["earliest"] == schema::id_term((dir / "in/2.txt").string()));
+}
+
+TEST_CASE("deleting the article that held a group together splits it") {
+    // The head and the tail of a story are each a copy of the whole, not of each other.
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    const auto p = paragraphs("wire/afp_rotterdam_strike.txt");
+    const std::size_t half = p.size() / 2;
+    write_file(dir / "in/1_whole.txt", txt("2026-02-10", "AFP", "Strike", p));
+    write_file(dir / "in/2_head.txt",
+               txt("2026-02-10", "Harbor Wire", "Strike", {p.begin(), p.begin() + half}));
+    write_file(dir / "in/3_tail.txt",
+               txt("2026-02-10", "Metro Pulse", "Strike", {p.begin() + half, p.end()}));
+    index_into(db, {(dir / "in").string()});
+    auto groups = groups_of(db);
+    const std::string group = groups.at((dir / "in/1_whole.txt").string()).copy;
+    CHECK(groups.at((dir / "in/2_head.txt").string()).copy == group);
+    CHECK(groups.at((dir / "in/3_tail.txt").string()).copy == group);
+
+    std::filesystem::remove(dir / "in/1_whole.txt");
+    index_into(db, {(dir / "in").string()});
+    groups = groups_of(db);
+    const std::string head = groups.at((dir / "in/2_head.txt").string()).copy;
+    const std::string tail = groups.at((dir / "in/3_tail.txt").string()).copy;
+    CHECK(head != tail);
+    CHECK(copy_size(db, head) == 1);
+    CHECK(copy_size(db, tail) == 1);
+}
+
+TEST_CASE("an article replaced by unrelated text leaves its group") {
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    const auto p = paragraphs("wire/afp_rotterdam_strike.txt");
+    write_file(dir / "in/1.txt", txt("2026-02-10", "AFP", "Strike", p));
+    write_file(dir / "in/2.txt", txt("2026-02-10", "Harbor Wire", "Strike", p));
+    index_into(db, {(dir / "in").string()});
+    const std::string group = groups_of(db).at((dir / "in/1.txt").string()).copy;
+    CHECK(copy_size(db, group) == 2);
+
+    write_file(dir / "in/2.txt",
+               txt("2026-02-10", "Harbor Wire", "Chess", paragraphs("wire/ap_chess_zurich.txt")));
+    std::filesystem::last_write_time(
+        dir / "in/2.txt",
+        std::filesystem::last_write_time(dir / "in/2.txt") + std::chrono::seconds(5));
+    index_into(db, {(dir / "in").string()});
+    const auto groups = groups_of(db);
+    CHECK(groups.at((dir / "in/1.txt").string()).copy == group);
+    CHECK(groups.at((dir / "in/2.txt").string()).copy != group);
+    CHECK(copy_size(db, group) == 1);
+}
+
+TEST_CASE("seeds: 000-002 are one story, 003 (a later round of talks) is another") {
+    const auto shared = test::require_shared("the seed articles");
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    index_into(db, {(shared / "seeds").string()});
+    const auto groups = groups_of(db);
+    const auto story = [&](const std::string& prefix) {
+        for (const auto& [id, g] : groups) {
+            if (std::filesystem::path(id).filename().string().rfind(prefix, 0) == 0) return g.story;
+        }
+        FAIL("no seed " << prefix);
+        return std::string();
+    };
+    CHECK(story("000") == story("001"));
+    CHECK(story("000") == story("002"));
+    CHECK(story("003") != story("000"));
+    CHECK(Xapian::Database(db).get_termfreq(schema::story_group_term(story("000"))) == 3);
+}
