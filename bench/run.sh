@@ -103,8 +103,12 @@ lucene_cp=$(ls /usr/share/java/lucene-core-*.jar /usr/share/java/lucene-analyzer
             /usr/share/java/lucene-queryparser-*.jar | tr '\n' ':')$tools
 bin=$build/bin
 grouping_query=0
-if "$bin/wiredesk-search" --help | grep -q -- '--group'; then grouping_query=1; fi
-index_group_flag=$("$bin/wiredesk-index" --help | grep -o -- '--no-group[a-z-]*' | head -1 || true)
+# Help texts are captured first: `cmd | grep -q` under pipefail fails when grep exits early and
+# the command gets SIGPIPE, which would read as "no such option".
+search_help=$("$bin/wiredesk-search" --help)
+index_help=$("$bin/wiredesk-index" --help)
+if grep -q -- '--group' <<<"$search_help"; then grouping_query=1; fi
+index_group_flag=$(grep -o -- '--no-group[a-z-]*' <<<"$index_help" | head -1 || true)
 
 # --------------------------------------------------------------------------------- 3. data
 say "data ($data)"
