@@ -448,6 +448,13 @@ public:
                 emit_elements(*array, {}, line);
                 return;
             }
+            if (m_emitted == 0) {
+                // The first record already has no article field: this is some other JSON Lines
+                // file (a list of id pairs, a log). One message for the file, not one per line.
+                throw InputError(m_source.path, line,
+                                 "not an article file: its first record has " +
+                                     std::string(no_fields_reason));
+            }
             problem(line, std::string(no_fields_reason));
         } else if (value.is_array()) {
             emit_elements(value, {}, line);
@@ -475,6 +482,7 @@ public:
         article->path = m_source.path;
         article->line = line;
         m_articles(std::move(*article));
+        ++m_emitted;
         return true;
     }
 
@@ -495,6 +503,7 @@ private:
     const SourceText& m_source;
     const ArticleSink& m_articles;
     const ProblemSink& m_problems;
+    std::size_t m_emitted = 0;  ///< articles emitted so far
 };
 
 /// Reads one article per line; a bad line is a problem and the next line is read.

@@ -161,9 +161,13 @@ TEST_CASE("JSON Lines: field names are matched case-insensitively") {
 }
 
 TEST_CASE("JSON Lines: name is a title only next to a text field") {
-    const auto alone = read_json(R"({"name": "Reuters", "id": 3})");
-    CHECK(alone.articles.empty());
+    // After an article, a record with only a name is a problem on its line.
+    const auto alone = read_json("{\"title\": \"t\"}\n{\"name\": \"Reuters\", \"id\": 3}\n");
+    CHECK(alone.articles.size() == 1);
     REQUIRE(alone.problems.size() == 1);
+    CHECK(alone.problems[0].line() == std::optional<std::size_t>(2));
+    // As the first record, it makes the file a non-article file.
+    CHECK_THROWS(read_json(R"({"name": "Reuters", "id": 3})"));
     const auto with_text = read_one(R"({"name": "Quake", "text": "It shook."})");
     CHECK(with_text.title == "Quake");
     // A real title beats name.
@@ -253,17 +257,31 @@ TEST_CASE("JSON Lines: invalid UTF-8 in a line is a problem for that line only")
 TEST_CASE("JSON Lines: a record with no article fields, and a line that is no object, are "
           "problems") {
     const ReadResult result = read_json(
+        "{\"text\": \"first\"}\n"
         "{\"id1\": \"a\", \"id2\": \"b\", \"jaccard\": 0.9}\n"
         "42\n"
         "{\"text\": \"kept\"}\n");
-    REQUIRE(result.articles.size() == 1);
-    CHECK(*result.articles[0].line == 3);
+    REQUIRE(result.articles.size() == 2);
+    CHECK(*result.articles[1].line == 4);
     REQUIRE(result.problems.size() == 2);
-    CHECK(result.problems[0].line() == std::optional<std::size_t>(1));
+    CHECK(result.problems[0].line() == std::optional<std::size_t>(2));
     CHECK(result.problems[0].reason() ==
           "no title or text field (looked for title/headline, text/body/content)");
-    CHECK(result.problems[1].line() == std::optional<std::size_t>(2));
+    CHECK(result.problems[1].line() == std::optional<std::size_t>(3));
     CHECK(result.problems[1].reason() == "not a JSON object (found a number)");
+}
+
+TEST_CASE("JSON Lines: a file whose first record has no article field is not an article file") {
+    // A list of id pairs beside the articles: one message for the file, not one per line.
+    try {
+        read_json("{\"id1\": \"a\", \"id2\": \"b\", \"jaccard_5gram\": 0.9}\n"
+                  "{\"id1\": \"c\", \"id2\": \"d\", \"jaccard_5gram\": 0.8}\n",
+                  "pairs.jsonl");
+        FAIL("expected an error");
+    } catch (const InputError& error) {
+        CHECK(error.line() == std::optional<std::size_t>(1));
+        CHECK(error.reason().rfind("not an article file", 0) == 0);
+    }
 }
 
 TEST_CASE("JSON Lines: a record whose title and text are null is indexed with its metadata") {
