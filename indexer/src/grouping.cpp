@@ -668,8 +668,27 @@ struct Grouper::Member {
     }
 };
 
-Grouper::Grouper(Xapian::WritableDatabase& database, GroupingOptions options)
-    : m_database(database), m_options(options) {}
+/// An article written since the last commit, as grouping needs it.
+struct Grouper::Pending {
+    Xapian::docid docid = 0;  ///< 0 until written()
+    std::string id;           ///< Q term
+    std::optional<double> time;
+    std::string copy_group;
+    std::string story_group;
+    CopyFingerprint fingerprint;  ///< as stored (no anchors)
+    std::vector<std::uint64_t> anchors;  ///< its XCA terms, until indexed by written()
+    CompactProfile profile;  ///< as stored (weights rounded by encode_profile)
+    bool forgotten = false;  ///< about to be deleted or replaced
+    bool replaced = false;   ///< a later version took its docid: never a candidate again
+};
+
+Grouper::Grouper(Xapian::WritableDatabase& database, const std::string& path,
+                 GroupingOptions options)
+    : m_database(database), m_options(options) {
+    if (m_options.enabled) m_committed = Xapian::Database(path);
+}
+
+Grouper::~Grouper() = default;
 
 void Grouper::forget(const std::string& term) {
     if (!m_options.enabled) return;
@@ -682,7 +701,76 @@ void Grouper::forget(const std::string& term) {
         if (auto story = document.get_value(schema::kSlotStoryGroup); !story.empty()) {
             m_dirty_story.insert(std::move(story));
         }
+        if (const auto pending = m_pending_by_docid.find(*posting);
+            pending != m_pending_by_docid.end()) {
+            m_pending[pending->second].forgotten = true;
+        } else {
+            m_forgotten.insert(*posting);
+        }
     }
+}
+
+StoryProfile Grouper::expand(const CompactProfile& profile) const {
+    StoryProfile result;
+    for (const auto& [term, weight] : profile) result.emplace(m_term_names[term], weight);
+    return result;
+}
+
+Grouper::Member Grouper::member_of(const Pending& pending) const {
+    Member member;
+    member.docid = pending.docid;
+    member.id = pending.id;
+    member.copy_group = pending.copy_group;
+    member.story_group = pending.story_group;
+    member.time = pending.time;
+    member.fingerprint = pending.fingerprint;
+    member.profile = expand(pending.profile);
+    return member;
+}
+
+void Grouper::label(Level level, Xapian::docid docid, const std::string& group) {
+    const bool copy = level == Level::copy;
+    if (const auto pending = m_pending_by_docid.find(docid); pending != m_pending_by_docid.end()) {
+        (copy ? m_pending[pending->second].copy_group : m_pending[pending->second].story_group) =
+            group;
+        return;
+    }
+    auto& labels = m_relabelled[docid];
+    (copy ? labels.first : labels.second) = group;
+}
+
+void Grouper::written(Xapian::docid docid) {
+    if (!m_options.enabled || !m_last_assigned) return;
+    const std::size_t index = *std::exchange(m_last_assigned, std::nullopt);
+    Pending& pending = m_pending[index];
+    pending.docid = docid;
+    if (const auto older = m_pending_by_docid.find(docid); older != m_pending_by_docid.end()) {
+        m_pending[older->second].replaced = true;
+    }
+    m_pending_by_docid[docid] = index;
+    m_pending_by_id[pending.id] = index;
+    // Its committed version, if any, is stale now: the batch's version is the one to find.
+    m_forgotten.erase(docid);
+    m_relabelled.erase(docid);
+    for (const std::uint64_t anchor : pending.anchors) m_pending_anchor[anchor].push_back(index);
+    pending.anchors = {};
+    if (!pending.fingerprint.empty()) m_pending_exact[pending.fingerprint.exact].push_back(index);
+    for (const auto& [term, weight] : pending.profile)
+        m_pending_term[term].emplace_back(index, weight);
+}
+
+void Grouper::committed() {
+    if (!m_options.enabled) return;
+    m_committed.reopen();
+    m_pending.clear();
+    m_pending_by_docid.clear();
+    m_pending_by_id.clear();
+    m_pending_anchor.clear();
+    m_pending_exact.clear();
+    m_pending_term.clear();
+    m_last_assigned.reset();
+    m_forgotten.clear();
+    m_relabelled.clear();
 }
 
 Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const {
@@ -716,6 +804,10 @@ std::vector<Grouper::Member> Grouper::members(Level level, const std::string& gr
 
 std::optional<Grouper::Member> Grouper::member_by_id(const std::string& article_id) {
     if (article_id.empty()) return std::nullopt;
+    if (const auto pending = m_pending_by_id.find(article_id); pending != m_pending_by_id.end()) {
+        const Pending& found = m_pending[pending->second];
+        if (!found.forgotten && !found.replaced) return member_of(found);
+    }
     auto posting = m_database.postlist_begin(article_id);
     if (posting == m_database.postlist_end(article_id)) return std::nullopt;
     return Member::load(*posting, m_database.get_document(*posting));
@@ -751,6 +843,7 @@ void Grouper::relabel(Level level, const std::vector<Xapian::docid>& documents,
         document.add_boolean_term(new_term);
         document.add_value(copy ? schema::kSlotCopyGroup : schema::kSlotStoryGroup, to);
         m_database.replace_document(docid, document);
+        label(level, docid, to);
     }
 }
 
@@ -853,6 +946,27 @@ void Grouper::assign(Xapian::Document& document) {
     GroupingDecision decision;
     decision.article_id = self.id.substr(schema::prefix::kId.size());
 
+    // A committed document is a candidate unless this batch deleted or replaced it; the
+    // article's own older version (being replaced) stays one: rejoining its group keeps the
+    // group's id stable.
+    const auto committed_candidate = [&](Xapian::docid docid) {
+        if (m_pending_by_docid.count(docid) != 0) return false;  // the batch's version counts
+        if (m_forgotten.count(docid) == 0) return true;
+        return id_term_of(m_committed.get_document(docid)) == self.id;
+    };
+    const auto pending_candidate = [&](const Pending& pending) {
+        return !pending.replaced && (!pending.forgotten || pending.id == self.id);
+    };
+    const auto committed_labels = [&](Xapian::docid docid, const Xapian::Document& candidate) {
+        std::pair<std::string, std::string> labels;
+        if (const auto relabelled = m_relabelled.find(docid); relabelled != m_relabelled.end()) {
+            labels = relabelled->second;
+        }
+        if (labels.first.empty()) labels.first = candidate.get_value(schema::kSlotCopyGroup);
+        if (labels.second.empty()) labels.second = candidate.get_value(schema::kSlotStoryGroup);
+        return labels;
+    };
+
     // --- Copy level: candidates share anchors (CoordWeight counts them), then exact check.
     struct Verified {
         std::string group;
@@ -863,42 +977,67 @@ void Grouper::assign(Xapian::Document& document) {
     if (!self.fingerprint.empty()) {
         // Candidates share anchors with this article, most shared first: an OR of its probe
         // anchors scored by the count of matching terms (what Xapian::CoordWeight computes),
-        // walked by hand over the postlists, which are short (a 5-word shingle is rare). Each
-        // term opened costs B-tree reads, so this halves the cost of an Enquire over the same
-        // terms (which also gathers statistics per term).
+        // walked by hand over the committed postlists, which are short (a 5-word shingle is
+        // rare), and over the batch's anchors in memory.
         std::map<Xapian::docid, unsigned> shared;
         const auto count = [&](const std::string& term, unsigned weight) {
-            for (auto posting = m_database.postlist_begin(term);
-                 posting != m_database.postlist_end(term); ++posting) {
-                shared[*posting] += weight;
+            for (auto posting = m_committed.postlist_begin(term);
+                 posting != m_committed.postlist_end(term); ++posting) {
+                if (m_pending_by_docid.count(*posting) == 0) shared[*posting] += weight;
+            }
+        };
+        const auto count_pending = [&](const auto& index, std::uint64_t key, unsigned weight) {
+            const auto found = index.find(key);
+            if (found == index.end()) return;
+            for (const std::size_t i : found->second) {
+                if (!m_pending[i].replaced) shared[m_pending[i].docid] += weight;
             }
         };
         count(std::string(schema::prefix::kCopyExact) + hex16(self.fingerprint.exact), 1000);
+        count_pending(m_pending_exact, self.fingerprint.exact, 1000);
         for (const std::uint64_t probe : self.fingerprint.probes) {
             count(std::string(schema::prefix::kCopyAnchor) + hex16(probe), 1);
+            count_pending(m_pending_anchor, probe, 1);
         }
         std::vector<std::pair<unsigned, Xapian::docid>> ranked;
         for (const auto& [docid, weight] : shared) ranked.emplace_back(weight, docid);
         std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
             return x.first != y.first ? x.first > y.first : x.second < y.second;
         });
+        CopyFingerprint committed_fingerprint;
         for (const auto& [weight, docid] : ranked) {
             if (decision.copy_candidates >= m_options.copy_candidates) break;
-            const Xapian::Document candidate = m_database.get_document(docid);
-            const std::string group = candidate.get_value(schema::kSlotCopyGroup);
-            // The article's own older version (being replaced) may be among them: rejoining
-            // its group keeps the group's id stable.
-            if (group.empty() ||
-                !within_days(self.time, time_of(candidate), m_options.copy_window_days)) {
+            std::string group;
+            std::string story;
+            std::optional<double> time;
+            const CopyFingerprint* fingerprint = nullptr;
+            if (const auto pending = m_pending_by_docid.find(docid);
+                pending != m_pending_by_docid.end()) {
+                const Pending& candidate = m_pending[pending->second];
+                if (!pending_candidate(candidate)) continue;
+                group = candidate.copy_group;
+                story = candidate.story_group;
+                time = candidate.time;
+                fingerprint = &candidate.fingerprint;
+            } else {
+                if (!committed_candidate(docid)) continue;
+                const Xapian::Document candidate = m_committed.get_document(docid);
+                std::tie(group, story) = committed_labels(docid, candidate);
+                time = time_of(candidate);
+                if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
+                    continue;
+                }
+                committed_fingerprint =
+                    decode_fingerprint(candidate.get_value(schema::kSlotCopyFingerprint));
+                fingerprint = &committed_fingerprint;
+            }
+            if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
                 continue;
             }
             ++decision.copy_candidates;
-            const CopySimilarity similarity =
-                compare(self.fingerprint,
-                        decode_fingerprint(candidate.get_value(schema::kSlotCopyFingerprint)));
+            const CopySimilarity similarity = compare(self.fingerprint, *fingerprint);
             if (is_copy(similarity, m_options)) {
-                copies.push_back({group, candidate.get_value(schema::kSlotStoryGroup),
-                                  std::max(similarity.jaccard, similarity.containment)});
+                copies.push_back({group, story, std::max(similarity.jaccard, similarity.containment)});
             }
         }
     }
@@ -933,52 +1072,109 @@ void Grouper::assign(Xapian::Document& document) {
     // come from a cache filled from the database on a term's first sight in this run and kept
     // up to date by the writer itself: one lookup per distinct word per run, not per article.
     StoryProfile profile = decode_profile(raw_profile);
+    CompactProfile own;  // the same, by term id, in the terms' string order
+    own.reserve(profile.size());
     {
         const double total = static_cast<double>(m_database.get_doccount());
         double norm = 0;
         for (auto& [term, weight] : profile) {
-            auto cached = m_document_frequency.find(term);
-            if (cached == m_document_frequency.end()) {
-                cached = m_document_frequency.emplace(term, m_database.get_termfreq(term)).first;
+            auto cached = m_terms.find(term);
+            if (cached == m_terms.end()) {
+                cached = m_terms
+                             .emplace(term, TermInfo{m_database.get_termfreq(term),
+                                                     static_cast<std::uint32_t>(m_term_names.size())})
+                             .first;
+                m_term_names.push_back(term);
             }
-            weight *= std::log((total + kIdfPrior) / (static_cast<double>(cached->second) + 1.0));
-            ++cached->second;  // this article
+            weight *= std::log((total + kIdfPrior) /
+                               (static_cast<double>(cached->second.frequency) + 1.0));
+            ++cached->second.frequency;  // this article
             norm += weight * weight;
+            own.emplace_back(cached->second.id, 0.0);
         }
         norm = std::sqrt(norm);
-        for (auto& [term, weight] : profile) weight = norm > 0 ? weight / norm : 0;
+        std::size_t k = 0;
+        for (auto& [term, weight] : profile) {
+            weight = norm > 0 ? weight / norm : 0;
+            own[k++].second = weight;
+        }
     }
     self.profile = profile;
+    const std::string stored_profile = encode_profile(profile);
 
     if (story_group.empty() && !profile.empty()) {
-        // The candidates are found by the profile's heaviest words; BM25 ranks them and prunes
-        // what cannot reach the top. The whole profiles are compared afterwards.
+        // The candidates are found by the profile's heaviest words: among committed articles,
+        // BM25 ranks them and prunes what cannot reach the top; among the batch's, the dot
+        // product over those words does. The whole profiles are compared afterwards.
         std::vector<std::pair<double, std::string>> telling;
         for (const auto& [term, weight] : profile) telling.emplace_back(-weight, term);
         std::sort(telling.begin(), telling.end());
         if (telling.size() > kQueryTerms) telling.resize(kQueryTerms);
-        std::vector<Xapian::Query> terms;
-        for (const auto& [weight, term] : telling) terms.emplace_back(term);
-        Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
-        query = Xapian::Query(Xapian::Query::OP_FILTER, query,
-                              window_filter(self.time, m_options.story_window_days));
-        Xapian::Enquire enquire(m_database);
-        enquire.set_query(query);
-        const Xapian::MSet mset =
-            enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.story_candidates));
         std::vector<Verified> stories;
-        for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
-            // Each value read is a B-tree lookup: the group only of those that pass.
-            const Xapian::Document candidate = hit.get_document();
+        const auto consider = [&](double similarity, std::optional<double> time,
+                                  const std::string& group) {
             ++decision.story_candidates;
-            const double similarity = story_similarity(
-                profile, decode_profile(candidate.get_value(schema::kSlotStoryProfile)));
-            const auto time = time_of(candidate);
-            if (similarity < story_threshold(self.time, time)) continue;
-            if (!within_days(self.time, time, m_options.story_window_days)) continue;
-            const std::string group = candidate.get_value(schema::kSlotStoryGroup);
+            if (similarity < story_threshold(self.time, time)) return;
+            if (!within_days(self.time, time, m_options.story_window_days)) return;
             if (!group.empty()) stories.push_back({group, {}, similarity});
+        };
+
+        if (m_committed.get_doccount() != 0) {
+            std::vector<Xapian::Query> terms;
+            for (const auto& [weight, term] : telling) terms.emplace_back(term);
+            Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+            query = Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                  window_filter(self.time, m_options.story_window_days));
+            Xapian::Enquire enquire(m_committed);
+            enquire.set_query(query);
+            const Xapian::MSet mset =
+                enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.story_candidates));
+            for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
+                if (!committed_candidate(*hit)) continue;
+                const Xapian::Document candidate = hit.get_document();
+                consider(story_similarity(profile, decode_profile(candidate.get_value(
+                                                       schema::kSlotStoryProfile))),
+                         time_of(candidate), committed_labels(*hit, candidate).second);
+            }
         }
+
+        if (!m_pending.empty()) {
+            m_own_weight.resize(m_term_names.size(), 0.0);
+            for (const auto& [term, weight] : own) m_own_weight[term] = weight;
+            // Each batch article sharing a telling word, scored by its share of the dot product.
+            std::unordered_map<std::size_t, double> partial;
+            for (const auto& [negative_weight, term] : telling) {
+                const auto postings = m_pending_term.find(m_terms.at(term).id);
+                if (postings == m_pending_term.end()) continue;
+                for (const auto& [i, weight] : postings->second) {
+                    const Pending& candidate = m_pending[i];
+                    if (!pending_candidate(candidate) ||
+                        !within_days(self.time, candidate.time, m_options.story_window_days)) {
+                        continue;
+                    }
+                    partial[i] += -negative_weight * weight;
+                }
+            }
+            std::vector<std::pair<double, std::size_t>> best;
+            best.reserve(partial.size());
+            for (const auto& [i, score] : partial) best.emplace_back(score, i);
+            const std::size_t keep = std::min(m_options.story_candidates, best.size());
+            std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep),
+                              best.end(), [&](const auto& x, const auto& y) {
+                                  if (x.first != y.first) return x.first > y.first;
+                                  return m_pending[x.second].docid < m_pending[y.second].docid;
+                              });
+            for (std::size_t k = 0; k < keep; ++k) {
+                const Pending& candidate = m_pending[best[k].second];
+                // The same sum, in the same order (the terms' string order), as
+                // story_similarity() over the maps.
+                double dot = 0;
+                for (const auto& [term, weight] : candidate.profile) dot += m_own_weight[term] * weight;
+                consider(dot, candidate.time, candidate.story_group);
+            }
+            for (const auto& [term, weight] : own) m_own_weight[term] = 0.0;
+        }
+
         std::stable_sort(stories.begin(), stories.end(), by_score);
         // A story is joined only if its founder is alike too: stories grow around their first
         // report instead of drifting through chains (a later round of the same talks shares
@@ -1004,7 +1200,25 @@ void Grouper::assign(Xapian::Document& document) {
     document.add_value(schema::kSlotCopyGroup, copy_group);
     document.add_boolean_term(schema::story_group_term(story_group));
     document.add_value(schema::kSlotStoryGroup, story_group);
-    document.add_value(schema::kSlotStoryProfile, encode_profile(profile));
+    document.add_value(schema::kSlotStoryProfile, stored_profile);
+
+    // Kept in memory until the next commit, as the committed view would show it.
+    Pending pending;
+    pending.id = self.id;
+    pending.time = self.time;
+    pending.copy_group = copy_group;
+    pending.story_group = story_group;
+    pending.fingerprint = std::move(self.fingerprint);
+    const std::string anchor_prefix(schema::prefix::kCopyAnchor);
+    auto term = document.termlist_begin();
+    for (term.skip_to(anchor_prefix); term != document.termlist_end(); ++term) {
+        const std::string name = *term;
+        if (name.rfind(anchor_prefix, 0) != 0) break;  // terms are in order: past the anchors
+        pending.anchors.push_back(std::strtoull(name.c_str() + anchor_prefix.size(), nullptr, 16));
+    }
+    pending.profile = std::move(own);
+    m_pending.push_back(std::move(pending));
+    m_last_assigned = m_pending.size() - 1;
 
     ++m_stats.articles;
     decision.seconds =

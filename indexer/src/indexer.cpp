@@ -428,9 +428,12 @@ public:
         m_database.begin_transaction();
     }
 
-    void counted(std::size_t articles) {
+    /// Whether it committed.
+    bool counted(std::size_t articles) {
         m_pending += articles;
-        if (m_pending >= m_batch_articles) commit();
+        if (m_pending < m_batch_articles) return false;
+        commit();
+        return true;
     }
 
     void commit() {
@@ -515,7 +518,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
 
     BatchWriter writer(database, std::max<std::size_t>(1, options.batch_articles));
     // Groups are assigned here, on the writer, in file order: ids do not depend on threads.
-    Grouper grouper(database, options.grouping);
+    Grouper grouper(database, options.database, options.grouping);
     try {
         // Files that vanished from under an input root take their articles with them.
         for (const auto& [path, state] : states) {
@@ -590,16 +593,16 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     grouper.assign(work.documents[i]);
                     if (!new_ids.insert(id).second) {
                         // The same id twice in one file: the later record wins, counted once.
-                        database.replace_document(id, work.documents[i]);
+                        grouper.written(database.replace_document(id, work.documents[i]));
                         continue;
                     }
                     if (old_ids.count(id) != 0 || exists) {
                         ++summary.articles_updated;
-                        database.replace_document(id, work.documents[i]);
+                        grouper.written(database.replace_document(id, work.documents[i]));
                     } else {
                         // A new id: add_document skips replace_document's search for it.
                         ++summary.articles_added;
-                        database.add_document(work.documents[i]);
+                        grouper.written(database.add_document(work.documents[i]));
                     }
                     add_spellings(database, work.documents[i]);
                     work.documents[i] = Xapian::Document();  // written: free it now
@@ -617,7 +620,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     schema::file_state_key(path),
                     encode_state({path, work.file.size, work.file.mtime_ns, new_ids.size()}));
                 progress.articles_done = articles_before_file + new_ids.size();
-                writer.counted(new_ids.size());
+                if (writer.counted(new_ids.size())) grouper.committed();
             }
             pipeline.release(index);
             ++progress.files_done;
