@@ -32,6 +32,9 @@ constexpr const char* kPagePolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The most header bytes (names, values, separators) one request may carry.
+constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+
 /// Reads articles by id and per-database facts (the searcher library does not return bodies).
 /// One Xapian handle per database under a mutex: lookups are a single posting list read.
 class ArticleStore {
@@ -133,6 +136,7 @@ std::string_view status_text(int status) noexcept {
         case 413: return "request too large";
         case 414: return "URI too long";
         case 416: return "range not satisfiable";
+        case 431: return "request header fields too large";
         case 429: return "too many requests";
         case 500: return "internal error";
         case 503: return "service unavailable";
@@ -173,7 +177,16 @@ void Server::Impl::setup() {
     const std::size_t threads = std::max<std::size_t>(options.threads, 1);
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     // Bounded requests: small bodies (the API takes none), short timeouts, short keep-alive so
-    // idle browser connections do not hold the worker threads.
+    // idle browser connections do not hold the worker threads. Each worker serves one
+    // connection at a time, so these bound how long a client that stops sending (read timeout:
+    // a half-sent request line is dropped after 5 s without a byte) or stops reading (write
+    // timeout) can hold one. The read timeout applies to each read, not to the whole request:
+    // a client trickling a byte every few seconds keeps its worker (a limit of httplib 0.11;
+    // tests/web/test_hostile_clients.cpp pins what holds).
+    // The CPPHTTPLIB_* macros cannot change these: Debian's httplib is a compiled library
+    // (libcpp-httplib.so) built with the defaults, among them 8192 bytes per request line (a
+    // longer one gets 414) and per header line (400), so only these setters and the checks in
+    // route() apply.
     http.set_payload_max_length(16 * 1024);
     http.set_read_timeout(5, 0);
     http.set_write_timeout(5, 0);
@@ -189,9 +202,10 @@ void Server::Impl::setup() {
     // All routing is ours, by plain string comparison (no std::regex over user paths).
     http.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return route(req, res); });
-    // Reached only for requests httplib rejected itself (URI too long, malformed...).
+    // Reached only for requests httplib rejected itself (URI too long, malformed...), and for
+    // the refusals in route() that must stay without a body (several ranges, below).
     http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return;
+        if (!res.body.empty() || req.ranges.size() > 1) return;
         if (req.path.starts_with("/api/")) {
             send_error(res, res.status, status_text(res.status));
         } else {
@@ -231,6 +245,27 @@ httplib::Server::HandlerResponse Server::Impl::route(const httplib::Request& req
     t_request_start = Clock::now();
     const std::string& path = req.path;
     const bool api = path.starts_with("/api/");
+    // httplib 0.11 answers a Range header with one part per range, overlapping or not: an 8 KB
+    // header of "0-99999," ranges turned the 30 KB app.js into a 30 MB answer. One range is
+    // served (206); several are refused, with no body for httplib to cut into parts.
+    if (req.ranges.size() > 1) {
+        res.status = 416;
+        return httplib::Server::HandlerResponse::Handled;
+    }
+    // httplib bounds each header line (8 KB) but not their number: refuse a request whose
+    // headers add up to more than any browser sends (cookies included), rather than serve it.
+    // (httplib has read them all by now: this bounds the answer, not the memory of the read.)
+    std::size_t header_bytes = 0;
+    for (const auto& [name, value] : req.headers) header_bytes += name.size() + value.size() + 4;
+    if (header_bytes > kMaxHeaderBytes) {
+        if (api) {
+            send_error(res, 431, status_text(431));
+        } else {
+            res.status = 431;
+            res.set_content("431 Request Header Fields Too Large\n", "text/plain; charset=utf-8");
+        }
+        return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.method != "GET" && req.method != "HEAD") {
         res.set_header("Allow", "GET, HEAD");
         if (api) {

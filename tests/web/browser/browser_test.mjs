@@ -346,8 +346,17 @@ async function desktopScenario() {
     assert.match(await title.innerText(), /^<script>window.__xss = 1<\/script> Harbour pilots <b>protest<\/b>$/);
     assert.match(await page.locator('#results .snippet').first().innerText(), /<a href="javascript:/);
     assert.equal(await page.locator('#results img, #results script, #results b').count(), 0);
+    // The source's markup is text too, in the hit, its facet and its filter link.
+    assert.equal(await page.locator('#results .source-link').first().innerText(), 'Test <Wire>');
+    assert.equal(await page.locator('#facet-sources button.facet', { hasText: 'Test <Wire>' }).count(), 1);
+    assert.equal(await page.locator('wire').count(), 0, 'no <wire> element was made');
     await title.click();
     await page.waitForSelector('#article-view h1');
+    assert.match(await page.locator('#article-view h1').innerText(), /^<script>window.__xss = 1<\/script> Harbour/);
+    assert.match(await page.locator('#article-view .meta').innerText(), /^Test <Wire> · /);
+    // The img tag and its onerror handler are visible as typed, and never an element.
+    assert.match(await page.locator('#article-view .body').innerText(), /<img src=x onerror="window.__xss = 2">/);
+    assert.equal(await page.locator('#article-view img, #article-view script, #article-view wire').count(), 0);
     assert.match(await page.locator('#article-view .body').innerText(), /<a href="javascript:/);
     assert.equal(await page.locator('#article-view .body a, #article-view .body img').count(), 0);
     assert.equal(await page.locator('#article-view a[href^="javascript:"]').count(), 0, 'a javascript: URL is not a link');

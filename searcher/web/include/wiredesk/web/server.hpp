@@ -4,8 +4,9 @@
 ///
 /// Read-only: the databases are opened for reading, and each request sees the latest commit
 /// (a running indexer's commits show up without a restart). Every response to user input is a
-/// 2xx, 400 (bad parameter, JSON naming it), 404 (unknown id or path), 405 or 429 (rate limit);
-/// a 503 means the database itself could not be read.
+/// 2xx, 400 (bad parameter, JSON naming it), 404 (unknown id or path), 405, 414 (request line
+/// over 8 KB), 416 (several ranges), 431 (headers over 64 KB) or 429 (rate limit); a 503 means
+/// the database itself could not be read.
 #pragma once
 
 #include <cstddef>
