@@ -2,8 +2,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -32,6 +36,64 @@ extern "C" void request_stop(int /*signal*/) {
     g_stop_requested.store(true);
     // A second Ctrl-C kills at once; the database still holds every committed batch.
     std::signal(SIGINT, SIG_DFL);
+}
+
+/// Whether @p error_text is errno's text for a write that found no room.
+bool is_no_room(const char* error_text) {
+    if (error_text == nullptr) return false;
+    for (const int code : {ENOSPC, EFBIG, EDQUOT}) {
+        if (std::strcmp(error_text, std::strerror(code)) == 0) return true;
+    }
+    return false;
+}
+
+/// The message for a Xapian error while indexing into @p database. Xapian's write errors reach
+/// main() without context (the indexer adds none on the way up), so this says which database,
+/// what it means and what was kept.
+std::string database_failure(const std::string& database, const Xapian::Error& error) {
+    const bool no_room = is_no_room(error.get_error_string());  // errno's text, if any
+    return database +
+           (no_room ? ": cannot write the database: the disk is full or a file size limit was "
+                      "reached ("
+                    : ": database error (") +
+           error.get_description() + "). Batches committed before this are kept; " +
+           (no_room ? "make room and run again to finish" : "run again to finish");
+}
+
+/// The database being written, for on_terminate().
+std::string g_database;
+std::terminate_handler g_default_terminate = nullptr;
+
+/// Xapian 1.4.22 can end the process through std::terminate when a write fails (a full disk)
+/// in some stages of commit_transaction(): the error escapes through a noexcept frame inside
+/// libxapian, or libxapian calls std::terminate itself, out of reach of any catch. The
+/// committed batches are safe on disk, as after a kill -9 (tests/integration/
+/// test_disk_full.cpp), so say so and fail as main() would. Any other way here is a bug of
+/// ours: the default handler then aborts as usual.
+[[noreturn]] void on_terminate() noexcept {
+    const int error_number = errno;  // the failed write's, when libxapian called terminate
+    std::string message;
+    if (const std::exception_ptr current = std::current_exception()) {
+        try {
+            std::rethrow_exception(current);
+        } catch (const Xapian::Error& error) {
+            message = database_failure(g_database, error);
+        } catch (...) {
+        }
+    } else if (is_no_room(std::strerror(error_number))) {
+        message = g_database +
+                  ": cannot write the database: the disk is full or a file size limit was "
+                  "reached (" +
+                  std::strerror(error_number) +
+                  "). Batches committed before this are kept; make room and run again to finish";
+    }
+    if (!message.empty()) {
+        if (isatty(STDERR_FILENO) != 0) std::cerr << '\n';  // below the progress bar
+        std::cerr << "wiredesk-index: " << message << std::endl;
+        std::_Exit(kExitFailure);
+    }
+    g_default_terminate();
+    std::abort();
 }
 
 /// A one-line progress bar redrawn in place on stderr (only when stderr is a terminal).
@@ -126,7 +188,9 @@ int main(int argc, char** argv) {
         "and skipped; the run goes on.\n\n"
         "Exit codes:\n"
         "  0    indexed, no problems\n"
-        "  1    failure: database missing, unwritable, locked or of another schema version\n"
+        "  1    failure: database missing, unwritable, locked (another indexer is writing) or\n"
+        "       of another schema version, or a write failed (disk full; committed batches\n"
+        "       are kept)\n"
         "  2    --strict: stopped at the first problem (batches committed before it are kept)\n"
         "  3    indexed, but some files or records were skipped (see stderr)\n"
         "  130  interrupted (Ctrl-C): committed batches are kept; run again to finish\n"
@@ -167,6 +231,8 @@ int main(int argc, char** argv) {
     options.max_article_bytes = max_article_mb << 20;
     for (const auto& input : inputs) options.inputs.emplace_back(input);
 
+    g_database = options.database;
+    g_default_terminate = std::set_terminate(on_terminate);
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
 
@@ -203,6 +269,6 @@ int main(int argc, char** argv) {
     } catch (const std::exception& error) {
         return fail(error.what(), kExitFailure);
     } catch (const Xapian::Error& error) {
-        return fail("database error: " + error.get_description(), kExitFailure);
+        return fail(database_failure(options.database, error), kExitFailure);
     }
 }

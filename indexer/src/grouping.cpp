@@ -1106,10 +1106,16 @@ void Grouper::assign(Xapian::Document& document) {
         // The candidates are found by the profile's heaviest words: among committed articles,
         // BM25 ranks them and prunes what cannot reach the top; among the batch's, the dot
         // product over those words does. The whole profiles are compared afterwards.
-        std::vector<std::pair<double, std::string>> telling;
-        for (const auto& [term, weight] : profile) telling.emplace_back(-weight, term);
-        std::sort(telling.begin(), telling.end());
-        if (telling.size() > kQueryTerms) telling.resize(kQueryTerms);
+        // Heaviest first, ties in term order (the profile's order; stable_sort keeps it).
+        std::vector<std::pair<double, const std::string*>> telling;
+        telling.reserve(profile.size());
+        for (const auto& [term, weight] : profile) telling.emplace_back(-weight, &term);
+        const std::size_t query_terms = std::min(kQueryTerms, telling.size());
+        std::partial_sort(telling.begin(), telling.begin() + static_cast<std::ptrdiff_t>(query_terms),
+                          telling.end(), [](const auto& x, const auto& y) {
+                              return x.first != y.first ? x.first < y.first : *x.second < *y.second;
+                          });
+        telling.resize(query_terms);
         std::vector<Verified> stories;
         const auto consider = [&](double similarity, std::optional<double> time,
                                   const std::string& group) {
@@ -1121,7 +1127,7 @@ void Grouper::assign(Xapian::Document& document) {
 
         if (m_committed.get_doccount() != 0) {
             std::vector<Xapian::Query> terms;
-            for (const auto& [weight, term] : telling) terms.emplace_back(term);
+            for (const auto& [weight, term] : telling) terms.emplace_back(*term);
             Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
             query = Xapian::Query(Xapian::Query::OP_FILTER, query,
                                   window_filter(self.time, m_options.story_window_days));
@@ -1144,7 +1150,7 @@ void Grouper::assign(Xapian::Document& document) {
             // Each batch article sharing a telling word, scored by its share of the dot product.
             std::unordered_map<std::size_t, double> partial;
             for (const auto& [negative_weight, term] : telling) {
-                const auto postings = m_pending_term.find(m_terms.at(term).id);
+                const auto postings = m_pending_term.find(m_terms.at(*term).id);
                 if (postings == m_pending_term.end()) continue;
                 for (const auto& [i, weight] : postings->second) {
                     const Pending& candidate = m_pending[i];

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -206,7 +207,7 @@ private:
     Xapian::Database m_committed;  ///< read-only, at the last commit
 
     // The batch since the last commit, in memory.
-    std::vector<Pending> m_pending;
+    std::deque<Pending> m_pending;  ///< a deque: growing it moves nothing
     std::unordered_map<Xapian::docid, std::size_t> m_pending_by_docid;
     std::unordered_map<std::string, std::size_t> m_pending_by_id;  ///< Q term -> latest
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> m_pending_anchor;
