@@ -2,7 +2,7 @@
 # Installs what Wiredesk needs (Debian 12 packages) and builds it into build/.
 # Safe to run again: installs only what is missing, rebuilds only what changed.
 #   scripts/setup.sh               what building and running Wiredesk needs
-#   scripts/setup.sh --for-tests   also what the tests need (headless Chromium, node, npm)
+#   scripts/setup.sh --for-tests   also what the tests need (headless Chromium, node, npm, clang)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,10 @@ packages=(
 )
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(chromium nodejs)
+  # The web server's load test (tests/web/test_load.cpp) drives it with wrk.
+  packages+=(wrk)
+  # The sanitizer build and the fuzz smoke run of scripts/test.sh: clang and its runtimes.
+  packages+=(clang libclang-rt-14-dev)
   # The browser tests run on node and npm. NodeSource's nodejs ships npm inside it (and
   # conflicts with Debian's npm package), so npm is asked for only when no npm is there.
   command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -7,6 +7,27 @@
 
 namespace wiredesk {
 
+namespace {
+
+/// Opens the database at @p path read-only and checks its schema version. An indexer that
+/// commits twice between the open and the check discards the revision being read
+/// (DatabaseModifiedError): open it again, at the latest revision. Each retry needs two more
+/// commits to fail, so a few attempts are plenty.
+Xapian::Database open_checked(const std::string& path) {
+    constexpr int kAttempts = 20;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            Xapian::Database database(path);
+            check_schema_version(database, path);
+            return database;
+        } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt == kAttempts) throw;
+        }
+    }
+}
+
+}  // namespace
+
 void check_schema_version(const Xapian::Database& database, const std::string& path) {
     const std::string found = database.get_metadata(std::string(schema::kVersionKey));
     if (found == schema::kVersion) return;
@@ -46,9 +67,7 @@ Xapian::Database open_database_for_reading(const std::vector<std::string>& paths
             throw DatabaseError(path + ": no such database (create it with wiredesk-index)");
         }
         try {
-            Xapian::Database one(path);
-            check_schema_version(one, path);
-            combined.add_database(one);
+            combined.add_database(open_checked(path));
         } catch (const Xapian::DatabaseOpeningError& error) {
             throw DatabaseError(path + ": not a Wiredesk database (" + error.get_msg() + ")");
         } catch (const Xapian::Error& error) {

@@ -107,7 +107,9 @@ TEST_CASE("dates in every form the sample feeds use are stored in UTC") {
     Xapian::Database database((dir / "db").string());
     // aggregator_export.jsonl: "2026-01-25T09:15:00+04:00" is 05:15 UTC on the 25th.
     const auto articles = stored_articles((dir / "db").string());
-    for (const auto& [id, article] : articles) {
+    for (const auto& entry : articles) {
+        // Not a structured binding: clang 14 cannot capture one (CHECK_MESSAGE's lambda).
+        const auto& article = entry.second;
         if (article.path != corpus_path("feeds/aggregator_export.jsonl")) continue;
         CHECK_MESSAGE(article.date, "line " << article.line.value_or(0));
         if (article.line == std::optional<std::size_t>(1)) {

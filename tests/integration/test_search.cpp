@@ -147,7 +147,10 @@ TEST_CASE("a source filter finds exactly that outlet's reports") {
         if (!a.source.empty()) by_source[a.source].insert(a.id);
     });
     REQUIRE(by_source.size() >= 5);
-    for (const auto& [source, ids] : by_source) {
+    for (const auto& entry : by_source) {
+        // Named variables, not structured bindings: clang 14 cannot capture those (CAPTURE).
+        const std::string& source = entry.first;
+        const std::set<std::string>& ids = entry.second;
         CAPTURE(source);
         search::Request request;
         request.group = search::GroupLevel::kNone;  // report-level behaviour

@@ -111,12 +111,16 @@ search::Response english(const search::Searcher& searcher, search::GroupLevel le
     return searcher.search(request);
 }
 
+/// The hit of article @p id in @p response, or null. The pointer is into @p response: keep the
+/// response alive (AddressSanitizer caught calls on a temporary here).
 const search::Hit* hit_with_id(const search::Response& response, const std::string& id) {
     for (const auto& hit : response.results) {
         if (hit.id == id) return &hit;
     }
     return nullptr;
 }
+/// A temporary response would leave the pointer dangling: refused at compile time.
+const search::Hit* hit_with_id(search::Response&& response, const std::string& id) = delete;
 
 std::vector<std::string> ids_of(const search::Response& response) {
     std::vector<std::string> ids;
@@ -241,21 +245,24 @@ TEST_CASE("the earliest report is the one the group record names, unless it left
     SUBCASE("a record naming a member by its id term is believed") {
         const search::Searcher searcher({write_database(
             dir, wire_story(), {{key, R"({"founder": "Qg-harbor", "earliest": "Qg-harbor"})"}})});
-        const auto* hit = hit_with_id(english(searcher, search::GroupLevel::kStory), "g-afp-again");
+        const auto response = english(searcher, search::GroupLevel::kStory);
+        const auto* hit = hit_with_id(response, "g-afp-again");
         REQUIRE(hit != nullptr);
         CHECK(hit->group->earliest.id == "g-harbor");
     }
     SUBCASE("a record naming an article id is read too") {
         const search::Searcher searcher({write_database(
             dir, wire_story(), {{key, R"({"founder": "g-metro", "earliest": "g-metro"})"}})});
-        const auto* hit = hit_with_id(english(searcher, search::GroupLevel::kStory), "g-afp-again");
+        const auto response = english(searcher, search::GroupLevel::kStory);
+        const auto* hit = hit_with_id(response, "g-afp-again");
         REQUIRE(hit != nullptr);
         CHECK(hit->group->earliest.id == "g-metro");
     }
     SUBCASE("a stale record (its article is not in the group) falls back to the dates") {
         const search::Searcher searcher({write_database(
             dir, wire_story(), {{key, R"({"founder": "Qu-one", "earliest": "Qu-one"})"}})});
-        const auto* hit = hit_with_id(english(searcher, search::GroupLevel::kStory), "g-afp-again");
+        const auto response = english(searcher, search::GroupLevel::kStory);
+        const auto* hit = hit_with_id(response, "g-afp-again");
         REQUIRE(hit != nullptr);
         CHECK(hit->group->earliest.id == "g-afp");
     }

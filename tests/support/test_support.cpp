@@ -1,12 +1,15 @@
 #include "test_support.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -89,13 +92,35 @@ std::string slurp_fd(int fd) {
     return out;
 }
 
-}  // namespace
+/// A program's argv, built before fork(): after fork() in a threaded process the child may
+/// only make system calls (another thread may have held the allocator's lock).
+class Argv {
+public:
+    Argv(const fs::path& program, const std::vector<std::string>& args)
+        : m_strings{program.string()} {
+        m_strings.insert(m_strings.end(), args.begin(), args.end());
+        for (auto& string : m_strings) m_pointers.push_back(string.data());
+        m_pointers.push_back(nullptr);
+    }
 
-CommandResult run(const fs::path& program, const std::vector<std::string>& args) {
+    /// In the child: replaces it with the program, or ends it with code 127.
+    [[noreturn]] void exec() const {
+        execv(m_pointers[0], m_pointers.data());
+        _exit(127);
+    }
+
+private:
+    std::vector<std::string> m_strings;
+    std::vector<char*> m_pointers;
+};
+
+CommandResult run_limited(const fs::path& program, const std::vector<std::string>& args,
+                          std::optional<std::uintmax_t> max_file_bytes) {
     // Output goes to temporary files, not pipes: no deadlock however much either stream says.
     TempDir capture;
     const fs::path out_path = capture / "out";
     const fs::path err_path = capture / "err";
+    const Argv argv(program, args);
     const pid_t child = fork();
     if (child < 0) throw std::runtime_error("fork failed");
     if (child == 0) {
@@ -105,14 +130,15 @@ CommandResult run(const fs::path& program, const std::vector<std::string>& args)
         dup2(in, 0);
         dup2(out, 1);
         dup2(err, 2);
-        std::vector<char*> argv;
-        std::string program_string = program.string();
-        argv.push_back(program_string.data());
-        std::vector<std::string> copies = args;
-        for (auto& arg : copies) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        execv(program_string.c_str(), argv.data());
-        _exit(127);
+        if (max_file_bytes) {
+            // Ignored (a disposition exec keeps): the write fails with EFBIG instead of the
+            // signal killing the process.
+            std::signal(SIGXFSZ, SIG_IGN);
+            const rlimit limit{static_cast<rlim_t>(*max_file_bytes),
+                               static_cast<rlim_t>(*max_file_bytes)};
+            if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(126);
+        }
+        argv.exec();
     }
     int status = 0;
     waitpid(child, &status, 0);
@@ -125,6 +151,32 @@ CommandResult run(const fs::path& program, const std::vector<std::string>& args)
     close(out_fd);
     close(err_fd);
     return result;
+}
+
+}  // namespace
+
+CommandResult run(const fs::path& program, const std::vector<std::string>& args) {
+    return run_limited(program, args, std::nullopt);
+}
+
+CommandResult run_with_file_size_limit(const fs::path& program,
+                                       const std::vector<std::string>& args,
+                                       std::uintmax_t max_file_bytes) {
+    return run_limited(program, args, max_file_bytes);
+}
+
+pid_t spawn(const fs::path& program, const std::vector<std::string>& args) {
+    const Argv argv(program, args);
+    const pid_t child = fork();
+    if (child < 0) throw std::runtime_error("fork failed");
+    if (child == 0) {
+        const int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        argv.exec();
+    }
+    return child;
 }
 
 }  // namespace wiredesk::test

@@ -2,6 +2,9 @@
 /// @brief What the tests share: project paths, temporary directories, running the executables.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -50,5 +53,16 @@ struct CommandResult {
 
 /// Runs @p program (a path) with @p args, no shell, stdin from /dev/null; captures both streams.
 CommandResult run(const std::filesystem::path& program, const std::vector<std::string>& args);
+
+/// Like run(), with the child's file size limit (RLIMIT_FSIZE) at @p max_file_bytes and SIGXFSZ
+/// ignored: a write that would grow any file past the limit fails with EFBIG ("File too
+/// large"), as writes fail on a full disk. Needs no privileges.
+CommandResult run_with_file_size_limit(const std::filesystem::path& program,
+                                       const std::vector<std::string>& args,
+                                       std::uintmax_t max_file_bytes);
+
+/// Starts @p program with @p args in the background (stdin, stdout and stderr on /dev/null)
+/// and returns its process id; the caller waits for it with waitpid().
+pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>& args);
 
 }  // namespace wiredesk::test
