@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <xapian.h>
 
+#include "index_helpers.hpp"
 #include "test_support.hpp"
 #include "wiredesk/common/schema.hpp"
 
@@ -58,21 +59,6 @@ std::uintmax_t largest_file(const fs::path& db) {
     return largest;
 }
 
-/// The database holds whole files only: each recorded file state counts exactly the articles
-/// its file has in the database, and those are all the articles.
-void check_whole_files(const std::string& db) {
-    Xapian::Database database(db);
-    std::size_t recorded = 0;
-    const std::string prefix(wiredesk::schema::kFileStateKeyPrefix);
-    for (auto key = database.metadata_keys_begin(prefix); key != database.metadata_keys_end(prefix);
-         ++key) {
-        const auto state = nlohmann::json::parse(database.get_metadata(*key));
-        const std::string path = state["path"];
-        CHECK(database.get_termfreq(wiredesk::schema::file_term(path)) == state["articles"]);
-        recorded += state["articles"].get<std::size_t>();
-    }
-    CHECK(database.get_doccount() == recorded);
-}
 
 }  // namespace
 
@@ -116,7 +102,7 @@ TEST_CASE("a disk that fills up mid-run fails the run with a clear message and k
 
         // The database opens and holds the first run plus whole committed batches: whole
         // files, a multiple of one file's articles, not everything.
-        check_whole_files(db);
+        wiredesk::test::check_holds_whole_files(db);
         const auto kept = Xapian::Database(db).get_doccount();
         MESSAGE("with " << (room >> 10) << " KB of room the run kept " << kept - 200
                         << " of 800 new articles");
@@ -135,6 +121,6 @@ TEST_CASE("a disk that fills up mid-run fails the run with a clear message and k
     const auto third = wiredesk::test::run(index, {"--db", last_db, "--quiet", archive.string()});
     INFO(third.err);
     CHECK(third.exit_code == 0);
-    check_whole_files(last_db);
+    wiredesk::test::check_holds_whole_files(last_db);
     CHECK(Xapian::Database(last_db).get_doccount() == 1000);
 }

@@ -77,24 +77,6 @@ bool wait_for_commit(pid_t child, const std::string& db, std::size_t before, int
     return false;
 }
 
-/// The database opens and holds whole files only: each file with a recorded state has exactly
-/// the articles that state counts, and no id appears twice.
-void check_consistent(const std::string& db) {
-    Xapian::Database database(db);
-    std::size_t recorded = 0;
-    const std::string prefix(wiredesk::schema::kFileStateKeyPrefix);
-    for (auto key = database.metadata_keys_begin(prefix); key != database.metadata_keys_end(prefix);
-         ++key) {
-        const auto state = nlohmann::json::parse(database.get_metadata(*key));
-        const std::string path = state["path"];
-        CHECK(database.get_termfreq(wiredesk::schema::file_term(path)) == state["articles"]);
-        recorded += state["articles"].get<std::size_t>();
-    }
-    CHECK(database.get_doccount() == recorded);
-    for (auto term = database.allterms_begin("Q"); term != database.allterms_end("Q"); ++term) {
-        CHECK(term.get_termfreq() == 1);
-    }
-}
 
 }  // namespace
 
@@ -120,7 +102,7 @@ TEST_CASE("an indexer killed with SIGKILL leaves whole committed batches and a r
             waitpid(child, &status, 0);
         }
         if (WIFSIGNALED(status)) ++killed_mid_run;
-        check_consistent(db);
+        wiredesk::test::check_holds_whole_files(db);
         const auto count = Xapian::Database(db).get_doccount();
         if (count > 0 && count < 3000) ++partial_states;
     }
@@ -132,7 +114,7 @@ TEST_CASE("an indexer killed with SIGKILL leaves whole committed batches and a r
     const auto run = wiredesk::test::run(wiredesk::test::bin_dir() / "wiredesk-index",
                                          {"--db", db, "--json", archive});
     CHECK(run.exit_code == 0);
-    check_consistent(db);
+    wiredesk::test::check_holds_whole_files(db);
     CHECK(Xapian::Database(db).get_doccount() == 3000);
 
     // Same articles as one uninterrupted run.
@@ -160,5 +142,5 @@ TEST_CASE("Ctrl-C stops after the current file, commits, and exits 130") {
     REQUIRE(WIFEXITED(status));
     // 130 when caught mid-run; 0 if the machine was fast enough to finish first.
     CHECK((WEXITSTATUS(status) == 130 || WEXITSTATUS(status) == 0));
-    check_consistent(db);
+    wiredesk::test::check_holds_whole_files(db);
 }

@@ -1,5 +1,9 @@
 #include "index_helpers.hpp"
 
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
 #include "wiredesk/common/schema.hpp"
 
 namespace wiredesk::test {
@@ -34,6 +38,25 @@ bool article_has_term(const Xapian::Database& database, const std::string& id,
     auto terms = database.termlist_begin(*posting);
     terms.skip_to(term);
     return terms != database.termlist_end(*posting) && *terms == term;
+}
+
+void check_holds_whole_files(const std::string& path) {
+    Xapian::Database database(path);
+    std::size_t recorded = 0;
+    const std::string prefix(schema::kFileStateKeyPrefix);
+    for (auto key = database.metadata_keys_begin(prefix); key != database.metadata_keys_end(prefix);
+         ++key) {
+        const auto state = nlohmann::json::parse(database.get_metadata(*key));
+        const std::string file = state["path"];
+        CHECK(database.get_termfreq(schema::file_term(file)) == state["articles"]);
+        recorded += state["articles"].get<std::size_t>();
+    }
+    CHECK(database.get_doccount() == recorded);
+    const std::string id_prefix(schema::prefix::kId);
+    for (auto term = database.allterms_begin(id_prefix); term != database.allterms_end(id_prefix);
+         ++term) {
+        CHECK(term.get_termfreq() == 1);
+    }
 }
 
 }  // namespace wiredesk::test

@@ -31,4 +31,9 @@ std::map<std::string, Article> stored_articles(const std::string& database);
 bool article_has_term(const Xapian::Database& database, const std::string& id,
                       const std::string& term);
 
+/// Checks (doctest CHECKs) that @p database opens and holds whole files only: each file with a
+/// recorded state has exactly the articles that state counts, those are all the articles, and
+/// no id appears twice. What a crash or a failed write must leave.
+void check_holds_whole_files(const std::string& database);
+
 }  // namespace wiredesk::test
