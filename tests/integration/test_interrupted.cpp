@@ -1,3 +1,5 @@
+#include <map>
+#include <set>
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -127,6 +129,33 @@ TEST_CASE("an indexer killed with SIGKILL leaves whole committed batches and a r
         REQUIRE(interrupted_articles.count(id) == 1);
         CHECK(interrupted_articles.at(id).body == article.body);
     }
+    // And the same groups, under the same ids.
+    const auto groups = [](const std::string& path) {
+        std::map<std::string, std::pair<std::string, std::string>> out;
+        Xapian::Database database(path);
+        for (auto posting = database.postlist_begin(""); posting != database.postlist_end("");
+             ++posting) {
+            const Xapian::Document document = database.get_document(*posting);
+            out[wiredesk::schema::decode_article_data(document.get_data()).id] = {
+                document.get_value(wiredesk::schema::kSlotCopyGroup),
+                document.get_value(wiredesk::schema::kSlotStoryGroup)};
+        }
+        return out;
+    };
+    const auto interrupted_groups = groups(db);
+    const auto clean_groups = groups(clean);
+    std::size_t same_copy = 0;
+    std::size_t same_story = 0;
+    for (const auto& [id, labels] : clean_groups) {
+        same_copy += interrupted_groups.at(id).first == labels.first ? 1 : 0;
+        same_story += interrupted_groups.at(id).second == labels.second ? 1 : 0;
+    }
+    std::set<std::string> stories;
+    for (const auto& [id, labels] : clean_groups) stories.insert(labels.second);
+    MESSAGE("same copy group " << same_copy << ", same story group " << same_story << " of "
+                               << clean_groups.size() << " (" << stories.size() << " stories)");
+    CHECK(same_copy == clean_groups.size());
+    CHECK(same_story == clean_groups.size());
 }
 
 TEST_CASE("Ctrl-C stops after the current file, commits, and exits 130") {
