@@ -1,5 +1,6 @@
 // wiredesk-index: a thin adapter from the command line to wiredesk::indexer::index_tree().
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -146,6 +147,13 @@ nlohmann::json summary_json(const wiredesk::indexer::IndexSummary& s) {
         {"commits", s.commits},
         {"seconds", s.seconds},
         {"interrupted", s.interrupted},
+        {"shards", [&] {
+             auto shards = nlohmann::json::array();
+             for (const auto& shard : s.shards) {
+                 shards.push_back({{"name", shard.name}, {"articles", shard.articles}});
+             }
+             return shards;
+         }()},
     };
 }
 
@@ -159,7 +167,24 @@ void print_summary(const wiredesk::indexer::IndexSummary& s, const std::string& 
                s.files_failed, s.problems, s.seconds,
                s.seconds > 0 ? static_cast<double>(s.articles_added + s.articles_updated) / s.seconds
                              : 0.0);
+    if (!s.shards.empty()) {
+        std::string list;
+        for (const auto& shard : s.shards) {
+            list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", shard.name, shard.articles);
+        }
+        fmt::print("shards: {}\n", list);
+    }
     if (s.interrupted) fmt::print("interrupted: committed work is kept; run again to finish\n");
+}
+
+/// An archive of decades has hundreds of shards, each a handful of open files: lift the soft
+/// limit on open files to the hard one.
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
 }
 
 }  // namespace
@@ -183,7 +208,13 @@ int main(int argc, char** argv) {
         "Examples:\n"
         "  wiredesk-index --db news.db ~/archive/\n"
         "  wiredesk-index --db news.db --source 'Harbor Wire' --exclude '*.bak' feeds/ wire/\n"
-        "  wiredesk-index --db news.db --json ~/archive/ | jq .articles\n\n"
+        "  wiredesk-index --db news.db --json ~/archive/ | jq .articles\n"
+        "  wiredesk-index --db archive/ --shard-by month ~/feeds/   # one database per month\n"
+        "  wiredesk-index --db archive/ --compact                    # compact every shard\n\n"
+        "Sharded archives (docs/SCALING.md): --shard-by month|year|none makes --db a directory\n"
+        "holding one Xapian database per period plus a stub file that lists them; searching\n"
+        "the directory searches them all as one. Later runs need no --shard-by: the archive\n"
+        "remembers its split. Articles whose date changes move to their new period's shard.\n\n"
         "Problems with single files or records are printed to stderr as `path[:line]: reason`\n"
         "and skipped; the run goes on.\n\n"
         "Exit codes:\n"
@@ -198,7 +229,20 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("wiredesk-index ") + wiredesk::kVersionString);
     app.add_option("--db", options.database, "Database directory (created if absent)")
         ->required();
-    app.add_option("inputs", inputs, "Directories or files to index")->required();
+    auto* inputs_option = app.add_option("inputs", inputs, "Directories or files to index");
+    std::string shard_by;
+    app.add_option("--shard-by", shard_by,
+                   "Create (or check) a sharded archive: one database per month, per year, or "
+                   "none (one shard, with --shard-max-articles: shards of a fixed size)")
+        ->check(CLI::IsMember({"month", "year", "none"}));
+    app.add_option("--shard-max-articles", options.shards.max_articles,
+                   "A shard's size cap in articles: a full shard's period goes on in a new one "
+                   "(2026-01.2); 0 for none. Remembered by the archive");
+    bool compact = false;
+    app.add_flag("--compact", compact,
+                 "Compact the database, or each shard of an archive, in place (Xapian "
+                 "compaction: smaller and faster to search; group ids and file states are "
+                 "kept), then index the inputs if any are given");
     app.add_option("--threads,-j", options.threads,
                    "Worker threads for reading and analysis (default: one per core)");
     app.add_option("--batch", options.batch_articles,
@@ -226,6 +270,13 @@ int main(int argc, char** argv) {
     app.add_flag("--no-progress", no_progress, "No progress bar (it only shows on a terminal)");
     CLI11_PARSE(app, argc, argv);
     options.grouping.enabled = !no_grouping;
+    options.shards.shard_by = indexer::parse_shard_by(shard_by);
+    if (inputs_option->count() == 0 && !compact) {
+        std::cerr << "wiredesk-index: give directories or files to index (or --compact); see "
+                     "--help\n";
+        return static_cast<int>(CLI::ExitCodes::RequiredError);
+    }
+    raise_open_file_limit();
 
     options.max_file_bytes = max_file_mb << 20;
     options.max_article_bytes = max_article_mb << 20;
@@ -255,6 +306,26 @@ int main(int argc, char** argv) {
         return code;
     };
     try {
+        if (compact) {
+            const indexer::CompactionResult result = indexer::compact_archive(options.database);
+            if (!quiet && !json) {
+                fmt::print("{}: compacted {} database(s): {:.1f} MB -> {:.1f} MB\n",
+                           options.database, result.databases,
+                           static_cast<double>(result.bytes_before) / 1e6,
+                           static_cast<double>(result.bytes_after) / 1e6);
+            }
+            if (inputs.empty()) {
+                if (json) {
+                    std::cout << nlohmann::json{{"compacted",
+                                                 {{"databases", result.databases},
+                                                  {"bytes_before", result.bytes_before},
+                                                  {"bytes_after", result.bytes_after}}}}
+                                     .dump(2)
+                              << '\n';
+                }
+                return kExitOk;
+            }
+        }
         const indexer::IndexSummary summary = indexer::index_tree(options, events);
         bar.clear();
         if (json) {

@@ -684,7 +684,7 @@ struct Grouper::Pending {
 
 Grouper::Grouper(Xapian::WritableDatabase& database, const std::string& path,
                  GroupingOptions options)
-    : m_database(database), m_options(options) {
+    : m_database(database), m_path(path), m_options(options) {
     if (m_options.enabled) m_committed = Xapian::Database(path);
 }
 
@@ -761,7 +761,9 @@ void Grouper::written(Xapian::docid docid) {
 
 void Grouper::committed() {
     if (!m_options.enabled) return;
-    m_committed.reopen();
+    // Opened afresh, not reopen()ed: an archive may have gained shards, which only a new
+    // reading of its stub sees.
+    m_committed = Xapian::Database(m_path);
     m_pending.clear();
     m_pending_by_docid.clear();
     m_pending_by_id.clear();

@@ -19,6 +19,7 @@
 #include "wiredesk/common/database.hpp"
 #include "wiredesk/common/schema.hpp"
 #include "wiredesk/common/text.hpp"
+#include "wiredesk/indexer/archive.hpp"
 #include "wiredesk/indexer/document_builder.hpp"
 #include "wiredesk/indexer/input_file.hpp"
 #include "wiredesk/indexer/reader.hpp"
@@ -437,14 +438,21 @@ public:
     }
 
     void commit() {
-        m_database.set_metadata(std::string(schema::kLastCommitKey),
-                                format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
-                                                   std::chrono::system_clock::now()
-                                                       .time_since_epoch())
-                                                   .count()));
+        stamp();
         m_database.commit_transaction();
         ++m_commits;
         m_pending = 0;
+        m_database.begin_transaction();
+    }
+
+    /// Commits, runs @p between outside any transaction (adding shards renumbers documents,
+    /// which a transaction must not straddle), and opens the next batch.
+    void commit_around(const std::function<void()>& between) {
+        stamp();
+        m_database.commit_transaction();
+        ++m_commits;
+        m_pending = 0;
+        between();
         m_database.begin_transaction();
     }
 
@@ -465,6 +473,14 @@ public:
     [[nodiscard]] std::size_t commits() const noexcept { return m_commits; }
 
 private:
+    void stamp() {
+        m_database.set_metadata(std::string(schema::kLastCommitKey),
+                                format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
+                                                   std::chrono::system_clock::now()
+                                                       .time_since_epoch())
+                                                   .count()));
+    }
+
     Xapian::WritableDatabase& m_database;
     std::size_t m_batch_articles;
     std::size_t m_pending = 0;
@@ -492,7 +508,9 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
         if (options.strict) throw StrictModeError(problem);
     };
 
-    Xapian::WritableDatabase database = open_database_for_writing(options.database);
+    ArchiveWriter archive(options.database, options.shards);
+    // The combination of every shard (or the one database); add_shards() rebuilds it in place.
+    Xapian::WritableDatabase& database = archive.database();
     auto states = load_file_states(database);
     std::vector<FoundFile> found = find_files(options, roots, report);
     summary.files_seen = found.size();
@@ -577,6 +595,29 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 };
                 if (options.strict) report_problems();
 
+                // An archive places each article by its date: the whole file's dates are known
+                // before any of it is written, and new shards are made between batches.
+                std::vector<std::string> shard_of(count);
+                if (archive.sharded()) {
+                    pipeline.wait_for_articles(index, count);
+                    std::vector<ArchiveWriter::Placement> placements;
+                    std::vector<std::size_t> placed;
+                    for (std::size_t i = 0; i < count; ++i) {
+                        if (work.skipped[i]) continue;
+                        placements.push_back(
+                            {schema::id_term(work.articles[i].id), work.articles[i].date});
+                        placed.push_back(i);
+                    }
+                    ArchiveWriter::Plan plan = archive.plan(placements);
+                    if (!plan.missing.empty()) {
+                        writer.commit_around([&] { archive.add_shards(plan.missing); });
+                        grouper.committed();
+                    }
+                    for (std::size_t k = 0; k < placed.size(); ++k) {
+                        shard_of[placed[k]] = std::move(plan.shards[k]);
+                    }
+                }
+
                 std::set<std::string> old_ids;
                 if (existed) {
                     old_ids = ids_of_file(database, path);
@@ -593,17 +634,17 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     grouper.assign(work.documents[i]);
                     if (!new_ids.insert(id).second) {
                         // The same id twice in one file: the later record wins, counted once.
-                        grouper.written(database.replace_document(id, work.documents[i]));
+                        grouper.written(
+                            archive.write(id, work.documents[i], shard_of[i], /*exists=*/true));
                         continue;
                     }
+                    // A new id is added without replace_document's search for it.
                     if (old_ids.count(id) != 0 || exists) {
                         ++summary.articles_updated;
-                        grouper.written(database.replace_document(id, work.documents[i]));
                     } else {
-                        // A new id: add_document skips replace_document's search for it.
                         ++summary.articles_added;
-                        grouper.written(database.add_document(work.documents[i]));
                     }
+                    grouper.written(archive.write(id, work.documents[i], shard_of[i], exists));
                     add_spellings(database, work.documents[i]);
                     work.documents[i] = Xapian::Document();  // written: free it now
                     if ((i + 1) % kProgressEvery == 0) {
@@ -642,6 +683,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
     summary.commits = writer.commits();
     summary.grouping = grouper.stats();
     summary.documents_total = database.get_doccount();
+    summary.shards = archive.shards();
     summary.seconds = seconds_since(start);
     return summary;
 }

@@ -165,8 +165,8 @@ public:
     /// Re-checks the groups forget() noted. Work is bounded by the sizes of those groups.
     void settle();
 
-    /// The transaction was committed: the committed view moves to it, the in-memory index of
-    /// the batch is emptied.
+    /// The transaction was committed: the committed view moves to it (read afresh from the
+    /// path, shards added since included), the in-memory index of the batch is emptied.
     void committed();
 
     [[nodiscard]] const GroupingStats& stats() const noexcept { return m_stats; }
@@ -203,6 +203,7 @@ private:
     void label(Level level, Xapian::docid docid, const std::string& group);
 
     Xapian::WritableDatabase& m_database;
+    std::string m_path;
     GroupingOptions m_options;
     Xapian::Database m_committed;  ///< read-only, at the last commit
 

@@ -15,13 +15,15 @@
 #include <vector>
 
 #include "wiredesk/common/errors.hpp"
+#include "wiredesk/indexer/archive.hpp"
 #include "wiredesk/indexer/grouping.hpp"
 #include "wiredesk/indexer/metadata.hpp"
 
 namespace wiredesk::indexer {
 
 struct IndexOptions {
-    std::string database;                      ///< created if absent
+    std::string database;                      ///< created if absent: a database or an archive
+    ShardOptions shards;                       ///< sharded archives (archive.hpp)
     std::vector<std::filesystem::path> inputs;  ///< directories (walked recursively) or files
     /// Glob patterns (fnmatch) matched against each file's path relative to its input root
     /// and against its name: matching files and directories are left out.
@@ -56,6 +58,7 @@ struct IndexSummary {
     double seconds = 0;
     bool interrupted = false;        ///< stopped early by the stop flag; committed work kept
     GroupingStats grouping;          ///< what grouping did, and what it cost the writer
+    std::vector<ShardInfo> shards;   ///< a sharded archive's shards at the end; empty otherwise
 };
 
 /// Progress of a run, reported after each file is written and every few hundred articles
