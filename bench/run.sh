@@ -85,14 +85,7 @@ fi
 mkdir -p "$tools" "$out" "$data"
 if [ "${WIREDESK_BENCH_NO_BUILD:-0}" != 1 ]; then
   say "release build ($build)"
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DWIREDESK_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" -j "$threads" --target wiredesk-index wiredesk-search wiredesk-serve \
-    wiredesk-search-example
-  # The query driver links what the library example links (flags and libraries from CMake's files).
-  example=$build/searcher/CMakeFiles/wiredesk-search-example.dir
-  flags=$(sed -n 's/^CXX_\(DEFINES\|INCLUDES\|FLAGS\) = //p' "$example/flags.make" | tr '\n' ' ')
-  libs=$(sed 's/.* -o [^ ]*wiredesk-search-example//' "$example/link.txt")
-  (cd "$build/searcher" && eval "g++ $flags -o $tools/wiredesk-bench-query $root/bench/query_wiredesk.cpp $libs")
+  bench/build_release.sh "$build" "$tools"
   g++ -std=c++20 -O2 -g -Wall -Wextra -o "$tools/xapian-floor" bench/xapian_floor.cpp \
     $(pkg-config --cflags --libs xapian-core)
   lucene_cp=$(ls /usr/share/java/lucene-core-*.jar /usr/share/java/lucene-analyzers-common-*.jar \

@@ -227,7 +227,16 @@ ArchiveWriter::Plan ArchiveWriter::plan(const std::vector<Placement>& articles) 
 void ArchiveWriter::add_shards(const std::vector<std::string>& names) {
     if (names.empty()) return;
     for (const std::string& name : names) {
-        m_databases.push_back(open_database_for_writing((fs::path(m_path) / name).string()));
+        // A directory the stub does not list is what a run killed while creating this shard
+        // left: documents are written only to listed shards, so it holds none.
+        const fs::path directory = fs::path(m_path) / name;
+        std::error_code error;
+        fs::remove_all(directory, error);
+        if (error) {
+            throw DatabaseError(directory.string() + ": cannot remove an unfinished shard: " +
+                                error.message());
+        }
+        m_databases.push_back(open_database_for_writing(directory.string()));
         m_names.push_back(name);
     }
     // The new shards exist (empty, committed) before the stub names them: a reader never meets
@@ -259,6 +268,26 @@ Xapian::docid ArchiveWriter::write(const std::string& id_term, const Xapian::Doc
     const Xapian::docid docid = static_cast<Xapian::docid>((local - 1) * n + target + 1);
     m_combined.replace_document(docid, document);
     return docid;
+}
+
+void ArchiveWriter::begin_transaction() {
+    for (auto& database : m_databases) database.begin_transaction();
+}
+
+void ArchiveWriter::commit_transaction() {
+    // Xapian's combined commit goes in shard order, meta first; the documents must be on disk
+    // before the file states and group records that speak of them.
+    for (std::size_t i = m_databases.size(); i-- > 0;) m_databases[i].commit_transaction();
+}
+
+void ArchiveWriter::cancel_transaction() {
+    for (auto& database : m_databases) {
+        try {
+            database.cancel_transaction();
+        } catch (const Xapian::InvalidOperationError&) {
+            // Not in a transaction (a failure struck between two commits): nothing to drop.
+        }
+    }
 }
 
 void ArchiveWriter::rebuild_combined() {

@@ -421,12 +421,13 @@ void add_spellings(Xapian::WritableDatabase& database, const Xapian::Document& d
     }
 }
 
-/// Commits in batches, each one Xapian transaction: a crash loses at most the open batch.
+/// Commits in batches, each one Xapian transaction (per database of an archive): a crash loses
+/// at most the open batch.
 class BatchWriter {
 public:
-    BatchWriter(Xapian::WritableDatabase& database, std::size_t batch_articles)
-        : m_database(database), m_batch_articles(batch_articles) {
-        m_database.begin_transaction();
+    BatchWriter(ArchiveWriter& archive, std::size_t batch_articles)
+        : m_archive(archive), m_batch_articles(batch_articles) {
+        m_archive.begin_transaction();
     }
 
     /// Whether it committed.
@@ -439,32 +440,32 @@ public:
 
     void commit() {
         stamp();
-        m_database.commit_transaction();
+        m_archive.commit_transaction();
         ++m_commits;
         m_pending = 0;
-        m_database.begin_transaction();
+        m_archive.begin_transaction();
     }
 
     /// Commits, runs @p between outside any transaction (adding shards renumbers documents,
     /// which a transaction must not straddle), and opens the next batch.
     void commit_around(const std::function<void()>& between) {
         stamp();
-        m_database.commit_transaction();
+        m_archive.commit_transaction();
         ++m_commits;
         m_pending = 0;
         between();
-        m_database.begin_transaction();
+        m_archive.begin_transaction();
     }
 
     void finish() {
         commit();
-        m_database.commit_transaction();
+        m_archive.commit_transaction();
     }
 
     /// Drops the open batch: for errors that may have left a file half-written in it.
     void cancel() noexcept {
         try {
-            m_database.cancel_transaction();
+            m_archive.cancel_transaction();
         } catch (...) {
             // The database is closing on an error already; the last commit stands.
         }
@@ -474,14 +475,14 @@ public:
 
 private:
     void stamp() {
-        m_database.set_metadata(std::string(schema::kLastCommitKey),
+        m_archive.database().set_metadata(std::string(schema::kLastCommitKey),
                                 format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
                                                    std::chrono::system_clock::now()
                                                        .time_since_epoch())
                                                    .count()));
     }
 
-    Xapian::WritableDatabase& m_database;
+    ArchiveWriter& m_archive;
     std::size_t m_batch_articles;
     std::size_t m_pending = 0;
     std::size_t m_commits = 0;
@@ -534,7 +535,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
         to_read.push_back(std::move(file));
     }
 
-    BatchWriter writer(database, std::max<std::size_t>(1, options.batch_articles));
+    BatchWriter writer(archive, std::max<std::size_t>(1, options.batch_articles));
     // Groups are assigned here, on the writer, in file order: ids do not depend on threads.
     Grouper grouper(database, options.database, options.grouping);
     try {

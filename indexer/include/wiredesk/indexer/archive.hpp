@@ -95,6 +95,13 @@ public:
     /// database(), so call it outside a transaction, with nothing uncommitted.
     void add_shards(const std::vector<std::string>& names);
 
+    /// A batch spans every database. It is committed shard by shard, meta last: a crash
+    /// between commits leaves articles whose files' states are not recorded yet, which the
+    /// next run reads again and replaces (never states naming articles that are missing).
+    void begin_transaction();
+    void commit_transaction();
+    void cancel_transaction();
+
     /// Writes @p document, indexed by @p id_term, into @p shard (from plan()); @p exists says
     /// whether a document of that id is in the database (it is replaced, or moved when it is in
     /// another shard). Returns its id in database().
