@@ -132,6 +132,13 @@ void print_text(const search::Response& response, const std::string& query, cons
                reports, query.empty() ? "(filters only)" : query,
                response.results.empty() ? "" : fmt::format(", showing {}-{}", first, last));
     fmt::print("{}\n", style.dim(fmt::format("  ({:.1f} ms)", response.timing.total_ms)));
+    if (response.partial) {
+        std::string names;
+        for (const std::string& name : response.missing_shards) {
+            names += (names.empty() ? "" : ", ") + name;
+        }
+        fmt::print("{}\n", style.bold("PARTIAL RESULTS: shards not answering: " + names));
+    }
     if (response.suggestion) fmt::print("Did you mean: {}\n", style.bold(*response.suggestion));
     for (const std::string& warning : response.warnings) fmt::print("note: {}\n", warning);
 
@@ -220,15 +227,21 @@ int main(int argc, char** argv) {
         "Grouping: by default each story shows once, its best-matching report standing for it,\n"
         "with the group's size, earliest report and other outlets; --group copy folds only\n"
         "copies of one wire text, --group none shows every report.\n\n"
+        "Sharded archives: --db may name a Xapian stub (a file, or a directory holding\n"
+        "XAPIANDB) listing shards, local ones ('auto meta', 'auto 2026-01') and remote ones\n"
+        "served by xapian-tcpsrv ('remote search2.example:33333'). A remote shard that does\n"
+        "not answer within --remote-timeout is an error naming host:port; with --allow-partial\n"
+        "the others are searched and the answer is marked partial (docs/SCALING.md).\n\n"
         "Exit codes:\n"
         "  0    results found (--dump: articles written)\n"
-        "  1    failure: database missing, unreadable, or of another schema version\n"
+        "  1    database problem: missing, unreadable, of another schema version, or a remote\n"
+        "       shard not answering (without --allow-partial)\n"
         "  2    bad query: empty, too long, not UTF-8, a --since/--until that is not a date\n"
         "  3    no results\n"
         "  other: usage errors (CLI11's codes)"};
     app.set_version_flag("--version", std::string("wiredesk-search ") + wiredesk::kVersionString);
     // Each repeatable option takes exactly one value per use, so it cannot swallow the query.
-    app.add_option("--db", options.databases, "Database directory; repeat to search several")
+    app.add_option("--db", options.databases, "Database directory or stub file (XAPIANDB) listing shards; repeat to search several")
         ->required()
         ->allow_extra_args(false);
     app.add_option("query", options.words, "The query (several arguments are joined by spaces)");
@@ -287,6 +300,17 @@ int main(int argc, char** argv) {
     app.add_option("--color", options.color, "auto | always | never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
+    app.add_option("--remote-timeout", options.searcher.remote_timeouts.reply_ms,
+                   "Milliseconds to wait for each reply of a remote shard")
+        ->check(CLI::Range(1u, 3600000u))
+        ->capture_default_str();
+    app.add_option("--remote-connect-timeout", options.searcher.remote_timeouts.connect_ms,
+                   "Milliseconds to wait when connecting to a remote shard")
+        ->check(CLI::Range(1u, 3600000u))
+        ->capture_default_str();
+    app.add_flag("--allow-partial", options.searcher.allow_partial,
+                 "Search the shards that answer when remote ones do not; the answer says which "
+                 "are missing (JSON: partial, missing_shards)");
     app.add_flag("--explain", options.explain, "Also print the Xapian query (to stderr)");
     CLI11_PARSE(app, argc, argv);
 
@@ -347,6 +371,10 @@ int main(int argc, char** argv) {
             std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         } else {
             print_text(response, request.query, style, expanded);
+        }
+        if (response.partial) {
+            std::cerr << "wiredesk-search: partial results: " << response.missing_shards.size()
+                      << " shard(s) did not answer\n";
         }
         return response.total > 0 ? kExitResults : kExitNoResults;
     } catch (const wiredesk::QueryError& error) {

@@ -67,6 +67,18 @@ std::string group_term(GroupLevel level, std::string_view id) {
     return level == GroupLevel::kCopy ? schema::copy_group_term(id) : schema::story_group_term(id);
 }
 
+GroupCounts count_groups(const Xapian::ValueCountMatchSpy& group_ids) {
+    GroupCounts counts;
+    counts.reports = group_ids.get_total();
+    std::size_t grouped = 0;
+    for (auto it = group_ids.values_begin(); it != group_ids.values_end(); ++it) {
+        ++counts.groups;
+        grouped += it.get_termfreq();
+    }
+    counts.groups += counts.reports - std::min(grouped, counts.reports);
+    return counts;
+}
+
 void GroupCountSpy::operator()(const Xapian::Document& document, double /*weight*/) {
     ++m_documents;
     std::string key = document.get_value(m_group_slot);

@@ -28,8 +28,18 @@ Xapian::valueno group_slot(GroupLevel level);
 /// The boolean term of group @p id at @p level (`XCOPY<id>` / `XSTORY<id>`).
 std::string group_term(GroupLevel level, std::string_view id);
 
+/// Groups and reports among the matches a ValueCountMatchSpy on a group slot saw: the distinct
+/// group ids plus one group per report without an id (a group of its own), and the reports.
+/// Works on merged counts from remote shards too (Xapian's own spy).
+struct GroupCounts {
+    std::size_t groups = 0;
+    std::size_t reports = 0;
+};
+GroupCounts count_groups(const Xapian::ValueCountMatchSpy& group_ids);
+
 /// Counts distinct groups among the documents the matcher looks at: overall, and per value of
-/// the source, language and day slots. Match spies see every match before collapsing, so this
+/// the source, language and day slots (per-group facets). A class of ours, so it runs only when
+/// every shard is local (xapian-tcpsrv knows Xapian's own classes only). Match spies see every match before collapsing, so this
 /// is how "per story" facets and an exact number of groups are counted. A document without a
 /// group id counts as a group of its own. Not thread-safe (one per search).
 class GroupCountSpy : public Xapian::MatchSpy {

@@ -130,6 +130,8 @@ nlohmann::json to_json(const Response& response) {
         {"suggestion",
          response.suggestion ? nlohmann::json(*response.suggestion) : nlohmann::json(nullptr)},
         {"warnings", response.warnings},
+        {"partial", response.partial},
+        {"missing_shards", response.missing_shards},
         {"timing",
          {{"parse_ms", response.timing.parse_ms},
           {"search_ms", response.timing.search_ms},

@@ -562,24 +562,39 @@ private:
                            const std::string& typed) {
         const std::string pattern = field_prefix + folded;
         const std::size_t limit = m_context.max_wildcard_expansion;
-        if (m_context.database != nullptr) {
-            std::size_t count = 0;
-            for (auto it = m_context.database->allterms_begin(pattern);
-                 it != m_context.database->allterms_end(pattern) && count <= limit; ++it) {
-                ++count;
-            }
-            if (count == 0) {
-                m_out.warnings.push_back("no word in the archive starts with '" + typed + "'");
-            } else if (count > limit) {
-                m_out.warnings.push_back("'" + typed + "*' matches more than " +
-                                         std::to_string(limit) + " words; only the " +
-                                         std::to_string(limit) + " most frequent were searched");
-            }
-        }
         if (m_positive) m_out.highlights.prefixes.insert(folded);
-        return Xapian::Query(Xapian::Query::OP_WILDCARD, pattern,
-                             static_cast<Xapian::termcount>(limit),
-                             Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        if (m_context.database == nullptr) {
+            return Xapian::Query(Xapian::Query::OP_WILDCARD, pattern,
+                                 static_cast<Xapian::termcount>(limit),
+                                 Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        }
+        // Expanded here, over the whole archive, rather than by OP_WILDCARD: Xapian expands
+        // that per shard, so each shard would pick its own most frequent words, and remote
+        // shards would weigh them apart from local ones. One explicit list gives every shard the
+        // same words and the same scores wherever it lives.
+        std::vector<std::pair<Xapian::doccount, std::string>> words;
+        for (auto it = m_context.database->allterms_begin(pattern);
+             it != m_context.database->allterms_end(pattern); ++it) {
+            words.emplace_back(it.get_termfreq(), *it);
+        }
+        if (words.empty()) {
+            m_out.warnings.push_back("no word in the archive starts with '" + typed + "'");
+            return Xapian::Query(Xapian::Query::OP_WILDCARD, pattern);  // matches nothing
+        }
+        if (words.size() > limit) {
+            m_out.warnings.push_back("'" + typed + "*' matches more than " +
+                                     std::to_string(limit) + " words; only the " +
+                                     std::to_string(limit) + " most frequent were searched");
+            std::partial_sort(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(limit),
+                              words.end(), [](const auto& a, const auto& b) {
+                                  return a.first != b.first ? a.first > b.first
+                                                            : a.second < b.second;
+                              });
+            words.resize(limit);
+        }
+        std::vector<Xapian::Query> terms;
+        for (const auto& [frequency, word] : words) terms.emplace_back(word);
+        return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
     }
 
     Part leaf(const Lexeme& lexeme) {

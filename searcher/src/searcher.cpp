@@ -34,64 +34,127 @@ constexpr int kMaxAttempts = 5;
 /// (its words count schema::kTitleWeight times).
 Xapian::BM25Weight ranking_weight() { return Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5); }
 
-/// The recency boost: weight = max_boost * 2^(-age / half_life), age counted back from the
-/// newest article of the archive (for a live archive that is about now; for an old archive it
-/// keeps the boost meaningful). Undated articles get none.
-class RecencySource : public Xapian::ValuePostingSource {
-public:
-    RecencySource(double reference, double half_life_seconds, double max_boost)
-        : Xapian::ValuePostingSource(schema::kSlotTime),
-          m_reference(reference),
-          m_half_life(half_life_seconds),
-          m_max_boost(max_boost) {}
+/// Days older than this many half-lives get no recency boost (it would be under 0.1% of it).
+constexpr double kRecencyHorizonHalfLives = 10;
+/// The most days the recency boost maps (about 55 years).
+constexpr std::int64_t kMaxRecencyDays = 20000;
 
-    void init(const Xapian::Database& database) override {
-        Xapian::ValuePostingSource::init(database);
-        set_maxweight(m_max_boost);
+/// The recency boost: weight = max_boost * 2^(-age / half_life) by publication day, age in
+/// whole days counted back from the newest day of the archive (for a live archive that is
+/// about today; for an old archive it keeps the boost meaningful). Undated articles get none.
+/// Xapian's own ValueMapPostingSource over the day slot, not a class of ours: remote shards
+/// (xapian-tcpsrv) can only run Xapian's registered classes, and this way the boost is the same
+/// wherever a shard lives.
+Xapian::PostingSource* recency_source(const Xapian::Database& database, double half_life_days,
+                                      double max_boost) {
+    const auto day_number = [](const std::string& yyyymmdd) -> std::optional<std::int64_t> {
+        if (yyyymmdd.size() != 8) return std::nullopt;
+        const int year = std::atoi(yyyymmdd.substr(0, 4).c_str());
+        const auto month = static_cast<unsigned>(std::atoi(yyyymmdd.substr(4, 2).c_str()));
+        const auto day = static_cast<unsigned>(std::atoi(yyyymmdd.substr(6, 2).c_str()));
+        if (!is_valid_civil(year, month, day)) return std::nullopt;
+        return days_from_civil(year, month, day);
+    };
+    const std::int64_t today = static_cast<std::int64_t>(std::time(nullptr)) / 86400;
+    const std::int64_t newest =
+        day_number(database.get_value_upper_bound(schema::kSlotDay)).value_or(today);
+    const std::int64_t oldest =
+        day_number(database.get_value_lower_bound(schema::kSlotDay)).value_or(newest);
+    const auto horizon =
+        static_cast<std::int64_t>(std::ceil(kRecencyHorizonHalfLives * half_life_days));
+    const std::int64_t days =
+        std::min({newest - oldest + 1, horizon + 1, kMaxRecencyDays});
+    auto* source = new Xapian::ValueMapPostingSource(schema::kSlotDay);
+    source->set_default_weight(0.0);
+    for (std::int64_t age = 0; age < days; ++age) {
+        source->add_mapping(format_yyyymmdd((newest - age) * 86400),
+                            max_boost * std::exp2(-static_cast<double>(age) / half_life_days));
     }
+    return source;
+}
 
-    [[nodiscard]] double get_weight() const override {
-        const double time = Xapian::sortable_unserialise(get_value());
-        const double age = std::max(0.0, m_reference - time);
-        return m_max_boost * std::exp2(-age / m_half_life);
-    }
-
-    [[nodiscard]] RecencySource* clone() const override {
-        return new RecencySource(m_reference, m_half_life, m_max_boost);
-    }
-
-    [[nodiscard]] std::string name() const override { return "wiredesk::RecencySource"; }
-
-private:
-    double m_reference;
-    double m_half_life;
-    double m_max_boost;
+/// One result of a page: its document and score.
+struct PageEntry {
+    Xapian::docid docid = 0;
+    double weight = 0;
+    Xapian::Document document;
 };
 
-/// Sort key by publication time with undated articles last in either direction.
-class TimeKey : public Xapian::KeyMaker {
-public:
-    explicit TimeKey(bool newest_first) : m_newest_first(newest_first) {}
-    std::string operator()(const Xapian::Document& document) const override {
-        std::string value = document.get_value(schema::kSlotTime);
-        if (value.empty()) return m_newest_first ? std::string() : std::string(1, '\xff');
-        return value;
+std::vector<PageEntry> page_of(const Xapian::MSet& mset) {
+    std::vector<PageEntry> page;
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+        page.push_back({*it, it.get_weight(), it.get_document()});
     }
+    return page;
+}
 
-private:
-    bool m_newest_first;
-};
+/// The page of an oldest-first search: dated matches oldest first, then the undated ones by
+/// relevance, one per group under @p group. Xapian sorts a missing value first, and a key maker
+/// of ours that would put it last cannot run on remote shards (their protocol takes no key
+/// maker at all), so the page is two matches: the dated ones, sorted by value; then, if the
+/// page reaches past them, the undated ones whose group had no dated match. Newest first
+/// needs none of this: a missing value sorts last when descending.
+std::vector<PageEntry> oldest_first_page(const Xapian::Database& database,
+                                         const Xapian::Query& query, GroupLevel group,
+                                         std::size_t offset, std::size_t limit) {
+    const Xapian::Query undated{std::string(schema::prefix::kUndated)};
+    const bool grouped = group != GroupLevel::kNone;
+    const Xapian::doccount all = database.get_doccount();
+
+    const Xapian::Query dated_query(Xapian::Query::OP_AND_NOT, query, undated);
+    Xapian::Enquire dated(database);
+    dated.set_weighting_scheme(ranking_weight());
+    dated.set_query(dated_query);
+    dated.set_sort_by_value_then_relevance(schema::kSlotTime, false);
+    if (grouped) dated.set_collapse_key(detail::group_slot(group));
+    const Xapian::MSet first = dated.get_mset(static_cast<Xapian::doccount>(offset),
+                                              static_cast<Xapian::doccount>(limit));
+    std::vector<PageEntry> page = page_of(first);
+    if (page.size() >= limit) return page;
+
+    // The page reaches past the dated results: how many there are, and their groups. Counted
+    // unsorted (Xapian's remote backend over-counts spies in a match sorted by value), every
+    // match looked at, so exact.
+    Xapian::Enquire counter(database);
+    counter.set_query(dated_query);
+    Xapian::ValueCountMatchSpy dated_groups(grouped ? detail::group_slot(group) : 0);
+    if (grouped) counter.add_matchspy(&dated_groups);
+    const Xapian::MSet counted = counter.get_mset(0, 0, all);
+    const std::size_t dated_results = grouped ? detail::count_groups(dated_groups).groups
+                                              : counted.get_matches_estimated();
+    Xapian::Query rest(Xapian::Query::OP_FILTER, query, undated);
+    if (grouped) {
+        std::vector<Xapian::Query> seen;
+        for (auto it = dated_groups.values_begin(); it != dated_groups.values_end(); ++it) {
+            seen.emplace_back(detail::group_term(group, *it));
+        }
+        if (!seen.empty()) {
+            rest = Xapian::Query(Xapian::Query::OP_AND_NOT, rest,
+                                 Xapian::Query(Xapian::Query::OP_OR, seen.begin(), seen.end()));
+        }
+    }
+    Xapian::Enquire undated_enquire(database);
+    undated_enquire.set_weighting_scheme(ranking_weight());
+    undated_enquire.set_query(rest);
+    if (grouped) undated_enquire.set_collapse_key(detail::group_slot(group));
+    const std::size_t skip = offset > dated_results ? offset - dated_results : 0;
+    const Xapian::MSet second = undated_enquire.get_mset(
+        static_cast<Xapian::doccount>(skip), static_cast<Xapian::doccount>(limit - page.size()));
+    for (PageEntry& entry : page_of(second)) page.push_back(std::move(entry));
+    return page;
+}
 
 std::size_t scaled(Xapian::doccount count, double factor) {
     return static_cast<std::size_t>(std::llround(static_cast<double>(count) * factor));
 }
 
 /// "Did you mean": each query word the archive lacks replaced by its nearest archive word.
+/// @p unknown_words is set when some word is unknown (with or without a better one).
 std::optional<std::string> spelling_suggestion(const Xapian::Database& database,
                                                const std::string& query,
                                                const std::vector<QueryWord>& words,
                                                const std::vector<std::string>& languages,
-                                               Analyzer& analyzer) {
+                                               Analyzer& analyzer, bool& unknown_words) {
     // A word the archive has in another form ("zelensky" as "Zelensky's") is no misspelling:
     // it matched through its stem in some language.
     const auto known = [&](const QueryWord& word) {
@@ -107,6 +170,7 @@ std::optional<std::string> spelling_suggestion(const Xapian::Database& database,
     // Replace from the end so that earlier byte offsets stay valid.
     for (auto it = words.rbegin(); it != words.rend(); ++it) {
         if (known(*it)) continue;
+        unknown_words = true;
         const std::string better = database.get_spelling_suggestion(it->folded, 2);
         if (better.empty() || better == it->folded) continue;
         suggestion.replace(it->begin, it->end - it->begin, better);
@@ -186,44 +250,126 @@ std::optional<GroupLevel> parse_group_level(std::string_view name) noexcept {
     return std::nullopt;
 }
 
+/// Left-out remote shards are tried again when a search finds the archive opened this long ago.
+constexpr auto kRetryMissingAfter = std::chrono::seconds(5);
+
 struct Searcher::Impl {
     std::vector<std::string> paths;
     SearcherOptions options;
     NameVariants variants;
     std::mutex mutex;
-    std::vector<std::unique_ptr<Xapian::Database>> pool;
 
-    /// A Xapian::Database borrowed from the pool for one call (Xapian objects are not
-    /// thread-safe; each thread works on its own).
+    /// An open archive and when it was opened.
+    struct Archive {
+        ReadableArchive archive;
+        Clock::time_point opened;
+    };
+    std::vector<std::unique_ptr<Archive>> pool;
+
+    [[nodiscard]] ReadOptions read_options() const {
+        return ReadOptions{options.remote_timeouts, options.allow_partial};
+    }
+
+    [[nodiscard]] std::unique_ptr<Archive> open() const {
+        return std::make_unique<Archive>(
+            Archive{open_archive_for_reading(paths, read_options()), Clock::now()});
+    }
+
+    /// After a remote shard failed (@p failure): the archive opened afresh, the shards that no
+    /// longer answer left out. Without allow_partial that is an error naming them; if every
+    /// shard answers again (a server restarted), the fresh archive is complete.
+    [[nodiscard]] std::unique_ptr<Archive> reconnect(const Xapian::NetworkError& failure) const {
+        ReadOptions probe = read_options();
+        probe.allow_partial = true;
+        auto fresh = std::make_unique<Archive>(
+            Archive{open_archive_for_reading(paths, probe), Clock::now()});
+        if (!fresh->archive.missing.empty() && !options.allow_partial) {
+            std::string message;
+            for (const std::string& reason : fresh->archive.missing_reasons) {
+                message += (message.empty() ? "" : "; ") + reason;
+            }
+            throw RemoteShardError(message + " (while searching: " + failure.get_description() +
+                                       "); allow partial results to search the shards that "
+                                       "answer",
+                                   fresh->archive.missing);
+        }
+        return fresh;
+    }
+
+    /// An archive borrowed from the pool for one call (Xapian objects are not thread-safe; each
+    /// thread works on its own).
     class Lease {
     public:
         explicit Lease(Impl& impl) : m_impl(impl) {
             {
                 const std::lock_guard lock(impl.mutex);
                 if (!impl.pool.empty()) {
-                    m_database = std::move(impl.pool.back());
+                    m_archive = std::move(impl.pool.back());
                     impl.pool.pop_back();
                 }
             }
-            if (!m_database) {
-                m_database = std::make_unique<Xapian::Database>(open_database_for_reading(impl.paths));
+            if (!m_archive) {
+                m_archive = impl.open();
+            } else if (!m_archive->archive.missing.empty() &&
+                       Clock::now() - m_archive->opened > kRetryMissingAfter) {
+                // Shards were left out: see whether they answer again.
+                try {
+                    m_archive = impl.open();
+                } catch (const DatabaseError&) {
+                    m_archive->opened = Clock::now();  // keep the partial one for a while
+                }
             }
         }
         ~Lease() {
             const std::lock_guard lock(m_impl.mutex);
-            m_impl.pool.push_back(std::move(m_database));
+            m_impl.pool.push_back(std::move(m_archive));
         }
         Lease(const Lease&) = delete;
         Lease& operator=(const Lease&) = delete;
-        Xapian::Database& operator*() { return *m_database; }
-        Xapian::Database* operator->() { return m_database.get(); }
+        [[nodiscard]] const ReadableArchive& archive() const { return m_archive->archive; }
+        Xapian::Database& operator*() { return m_archive->archive.database; }
+        Xapian::Database* operator->() { return &m_archive->archive.database; }
+        void replace(std::unique_ptr<Archive> archive) { m_archive = std::move(archive); }
 
     private:
         Impl& m_impl;
-        std::unique_ptr<Xapian::Database> m_database;
+        std::unique_ptr<Archive> m_archive;
     };
 
-    Response run(Xapian::Database& database, const Request& request,
+    /// Runs @p call on the latest commit of a leased archive: again after an indexer's commit
+    /// moved the database on, and once more on a reconnected archive after a remote shard
+    /// failed (without the shards that no longer answer, under allow_partial).
+    template <typename Call>
+    auto with_archive(const char* what, Call call) {
+        Lease lease(*this);
+        bool reconnected = false;
+        for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+            try {
+                // Cheap when nothing changed; otherwise moves to the latest commit, so a
+                // running indexer's work shows up without restarting the searcher.
+                lease->reopen();
+                return call(lease.archive());
+            } catch (const Xapian::DatabaseModifiedError&) {
+                continue;  // the indexer committed under us: reopen and run again
+            } catch (const Xapian::NetworkError& error) {
+                if (reconnected) {
+                    throw RemoteShardError(std::string("cannot ") + what +
+                                               ": a remote shard failed twice: " +
+                                               error.get_description(),
+                                           {});
+                }
+                lease.replace(reconnect(error));
+                reconnected = true;
+            } catch (const Xapian::Error& error) {
+                throw DatabaseError(std::string("cannot ") + what + ": " +
+                                    error.get_description());
+            }
+        }
+        throw DatabaseError(std::string("the database kept changing; cannot ") + what +
+                            ", try again");
+    }
+
+    Response run(const ReadableArchive& archive, const Request& request,
                  Clock::time_point start) const;
 };
 
@@ -237,9 +383,9 @@ Searcher::Searcher(std::vector<std::string> paths, SearcherOptions options)
         m_impl->variants.add_file(file, analyzer);
     }
     m_impl->variants.set_automatic(m_impl->options.automatic_variants);
-    // Open once now, so that a missing or foreign database is reported at construction.
-    m_impl->pool.push_back(
-        std::make_unique<Xapian::Database>(open_database_for_reading(m_impl->paths)));
+    // Open once now, so that a missing or foreign database (or a dead shard) is reported at
+    // construction.
+    m_impl->pool.push_back(m_impl->open());
 }
 
 Searcher::~Searcher() = default;
@@ -269,25 +415,34 @@ Response Searcher::search(const Request& request) const {
         throw QueryError("the recency half-life must be a positive number of days");
     }
 
-    Impl::Lease database(*m_impl);
-    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-        try {
-            // Cheap when nothing changed; otherwise moves to the latest commit, so a running
-            // indexer's work shows up without restarting the searcher.
-            database->reopen();
-            return m_impl->run(*database, request, start);
-        } catch (const Xapian::DatabaseModifiedError&) {
-            continue;  // the indexer committed under us: reopen and run again
-        } catch (const Xapian::Error& error) {
-            throw DatabaseError("cannot search the database: " + error.get_description());
+    return m_impl->with_archive("search the database", [&](const ReadableArchive& archive) {
+        Response response = m_impl->run(archive, request, start);
+        if (!archive.missing.empty()) {
+            response.partial = true;
+            response.missing_shards = archive.missing;
+            std::string names;
+            for (const std::string& name : archive.missing) {
+                names += (names.empty() ? "" : ", ") + name;
+            }
+            response.warnings.push_back(
+                "partial results: " + std::to_string(archive.missing.size()) + " of " +
+                std::to_string(archive.shards.size()) + " shards did not answer (" + names +
+                "); the results, totals and facets cover the others");
+            if (archive.first_shard_missing) {
+                response.warnings.push_back(
+                    "the archive's first shard (its metadata) did not answer: groups' earliest "
+                    "reports were found by reading their members");
+            }
         }
-    }
-    throw DatabaseError("the database kept changing during the search; try again");
+        return response;
+    });
 }
 
-Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
+Response Searcher::Impl::run(const ReadableArchive& archive, const Request& request,
                              Clock::time_point start) const {
     thread_local Analyzer analyzer;
+    // Xapian::Database is a handle: a copy shares the leased archive's connections.
+    const Xapian::Database& database = archive.database;
     Response response;
     response.offset = request.offset;
     response.group = request.group;
@@ -370,19 +525,17 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
         const Xapian::MSet probe = enquire.get_mset(0, 1);
         const double top = probe.empty() ? 0.0 : probe.get_max_attained();
         if (top > 0) {
-            const std::string newest = database.get_value_upper_bound(schema::kSlotTime);
-            const double reference = newest.empty() ? static_cast<double>(std::time(nullptr))
-                                                    : Xapian::sortable_unserialise(newest);
-            auto* source = new RecencySource(reference, request.recency_half_life_days * 86400.0,
-                                             0.5 * top);
-            query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
-                                  Xapian::Query(source->release()));
+            query = Xapian::Query(
+                Xapian::Query::OP_AND_MAYBE, query,
+                Xapian::Query(recency_source(database, request.recency_half_life_days, 0.5 * top)
+                                  ->release()));
         }
     }
     enquire.set_query(query);
-    TimeKey time_key(sort == SortOrder::kNewest);
+    // By the time slot, Xapian's own value sort (remote shards take no key maker): a missing
+    // value sorts last when descending; oldest-first pages put it last in oldest_first_page().
     if (sort == SortOrder::kNewest || sort == SortOrder::kOldest) {
-        enquire.set_sort_by_key_then_relevance(&time_key, sort == SortOrder::kNewest);
+        enquire.set_sort_by_value_then_relevance(schema::kSlotTime, sort == SortOrder::kNewest);
     }
 
     // Grouping: one result per group, the best-ranked member standing for it. Xapian 1.4
@@ -390,25 +543,51 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
     // stay a result of their own (tests/integration/test_search_grouping.cpp pins this).
     const bool grouped = request.group != GroupLevel::kNone;
     if (grouped) enquire.set_collapse_key(detail::group_slot(request.group));
+    // Xapian 1.4's remote backend over-counts match spies by about the page size when sorting
+    // by value (tests/integration/test_remote_shards.cpp pins the counts): with a remote shard,
+    // a search sorted by time counts in a match of its own, unsorted. Counts do not depend on
+    // the order, so the answer is the one a local archive gives.
+    const bool count_apart =
+        archive.has_remote && (sort == SortOrder::kNewest || sort == SortOrder::kOldest);
+    Xapian::Enquire counter(database);
+    if (count_apart) {
+        counter.set_weighting_scheme(ranking_weight());
+        counter.set_query(query);
+        if (grouped) counter.set_collapse_key(detail::group_slot(request.group));
+    }
+    Xapian::Enquire& counting = count_apart ? counter : enquire;
     // Per-group facets under --group none count stories.
     const GroupLevel count_level = grouped ? request.group : GroupLevel::kStory;
     const bool facets_by_group =
         request.facets && request.facet_counting == FacetCounting::kGroups;
 
+    // Per-group facet counts need our own match spy (a set of groups per value), which remote
+    // shards cannot run: with a remote shard the facets count reports, and a warning says so.
+    const bool facets_by_group_here = facets_by_group && !archive.has_remote;
+    if (facets_by_group && archive.has_remote) {
+        response.warnings.push_back(
+            "facets count reports, not groups: counting groups per facet value is not possible "
+            "when shards are remote");
+    }
+
     Xapian::ValueCountMatchSpy source_spy(schema::kSlotSource);
     Xapian::ValueCountMatchSpy language_spy(schema::kSlotLanguage);
     Xapian::ValueCountMatchSpy day_spy(schema::kSlotDay);
-    if (request.facets && !facets_by_group) {
-        enquire.add_matchspy(&source_spy);
-        enquire.add_matchspy(&language_spy);
-        enquire.add_matchspy(&day_spy);
+    if (request.facets && !facets_by_group_here) {
+        counting.add_matchspy(&source_spy);
+        counting.add_matchspy(&language_spy);
+        counting.add_matchspy(&day_spy);
     }
-    // Spies see every match before collapsing: this one counts the groups and the reports.
-    // Under collapsing Xapian 1.4's own counts are not exact even when every match was looked
-    // at (its uncollapsed bounds are loose, and get_matches_upper_bound() can exceed the
-    // number of groups), so the spy's counts are the ones reported.
-    detail::GroupCountSpy group_spy(detail::group_slot(count_level), facets_by_group);
-    if (grouped || facets_by_group) enquire.add_matchspy(&group_spy);
+    // Spies see every match before collapsing: this one counts the reports and the group ids
+    // among them, so the number of groups is the distinct ids plus one per report without an id
+    // (a group of its own). Under collapsing Xapian 1.4's own counts are not exact even when
+    // every match was looked at (its uncollapsed bounds are loose, and
+    // get_matches_upper_bound() can exceed the number of groups), so these are the ones
+    // reported. Xapian's own spy, so remote shards count too.
+    Xapian::ValueCountMatchSpy group_ids(detail::group_slot(count_level));
+    if (grouped || facets_by_group) counting.add_matchspy(&group_ids);
+    detail::GroupCountSpy group_spy(detail::group_slot(count_level), true);
+    if (facets_by_group_here) counting.add_matchspy(&group_spy);
     // Exact counts need every match looked at; otherwise stop after check_at_least.
     const Xapian::doccount check_at_least =
         request.exact_counts
@@ -418,27 +597,29 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
     const Xapian::MSet mset =
         enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
                          static_cast<Xapian::doccount>(request.limit), check_at_least);
+    const Xapian::MSet counted = count_apart ? counter.get_mset(0, 0, check_at_least) : mset;
+    const auto [groups_seen, reports_seen] = detail::count_groups(group_ids);
     if (!grouped) {
-        response.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-        response.total = response.total_exact ? mset.get_matches_lower_bound()
-                                              : mset.get_matches_estimated();
+        response.total_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+        response.total = response.total_exact ? counted.get_matches_lower_bound()
+                                              : counted.get_matches_estimated();
         response.total_reports = response.total;
     } else if (request.exact_counts) {
         // check_at_least covered the whole database: the spy saw every match.
         response.total_exact = true;
-        response.total = group_spy.groups();
-        response.total_reports = group_spy.documents();
+        response.total = groups_seen;
+        response.total_reports = reports_seen;
     } else {
         // Stopped early: at least what the spy saw, else Xapian's estimates.
         response.total_exact = false;
-        response.total = std::max<std::size_t>(group_spy.groups(), mset.get_matches_estimated());
-        response.total_reports = std::max<std::size_t>(
-            group_spy.documents(), mset.get_uncollapsed_matches_estimated());
+        response.total = std::max<std::size_t>(groups_seen, counted.get_matches_estimated());
+        response.total_reports =
+            std::max<std::size_t>(reports_seen, counted.get_uncollapsed_matches_estimated());
     }
 
     if (request.facets) {
         Facets facets;
-        if (facets_by_group) {
+        if (facets_by_group_here) {
             const std::size_t seen = group_spy.groups();
             // The number of groups the counts should add up to: exact, or estimated.
             const std::size_t groups = grouped ? response.total : seen;
@@ -471,8 +652,12 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
 
     const auto fetch_start = Clock::now();
     std::size_t rank = request.offset;
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-        const Xapian::Document document = it.get_document();
+    const std::vector<PageEntry> page =
+        sort == SortOrder::kOldest
+            ? oldest_first_page(database, query, request.group, request.offset, request.limit)
+            : page_of(mset);
+    for (const PageEntry& entry : page) {
+        const Xapian::Document& document = entry.document;
         const Article article = schema::decode_article_data(document.get_data());
         Hit hit;
         hit.id = article.id;
@@ -491,12 +676,12 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
         hit.snippet_highlights = snippet.highlights;
         hit.title_highlights =
             find_highlights(article.title, article.language, built.highlights, analyzer);
-        hit.score = it.get_weight();
+        hit.score = entry.weight;
         hit.rank = ++rank;
         if (grouped) {
             const std::string group_id = document.get_value(detail::group_slot(request.group));
             if (!group_id.empty()) {
-                hit.group = detail::describe_group(database, request.group, group_id, *it,
+                hit.group = detail::describe_group(database, request.group, group_id, entry.docid,
                                                    article, request.group_outlet_names);
             }
         }
@@ -504,8 +689,16 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
     }
 
     if (request.spelling && !built.words.empty()) {
+        bool unknown_words = false;
         response.suggestion = spelling_suggestion(database, request.query, built.words,
-                                                  context.languages, analyzer);
+                                                  context.languages, analyzer, unknown_words);
+        // Xapian gathers spelling data from local shards only (its remote protocol has none).
+        if (unknown_words && archive.has_remote && !archive.local_spelling) {
+            response.warnings.push_back(
+                "no spelling suggestions: the archive's spelling data is on remote shards, which "
+                "cannot be asked for it (keep the shard holding it, the archive's meta shard, on "
+                "the search host)");
+        }
     }
     response.timing.fetch_ms = ms_since(fetch_start);
     response.query_description = query.get_description();
@@ -514,9 +707,9 @@ Response Searcher::Impl::run(Xapian::Database& database, const Request& request,
 }
 
 std::size_t Searcher::document_count() const {
-    Impl::Lease database(*m_impl);
-    database->reopen();
-    return database->get_doccount();
+    return m_impl->with_archive("count the articles", [](const ReadableArchive& archive) {
+        return static_cast<std::size_t>(archive.database.get_doccount());
+    });
 }
 
 void Searcher::for_each_article(const std::function<void(const Article&)>& sink) const {
@@ -529,6 +722,10 @@ void Searcher::for_each_article(const std::function<void(const Article&)>& sink)
     } catch (const Xapian::DatabaseModifiedError&) {
         throw DatabaseError("the database changed during the walk (an indexer committed); run "
                             "it again");
+    } catch (const Xapian::NetworkError& error) {
+        throw RemoteShardError("a remote shard stopped answering during the walk: " +
+                                   error.get_description(),
+                               {});
     } catch (const Xapian::Error& error) {
         throw DatabaseError("cannot read the database: " + error.get_description());
     }
@@ -549,6 +746,10 @@ void Searcher::for_each_article_with_groups(
     } catch (const Xapian::DatabaseModifiedError&) {
         throw DatabaseError("the database changed during the walk (an indexer committed); run "
                             "it again");
+    } catch (const Xapian::NetworkError& error) {
+        throw RemoteShardError("a remote shard stopped answering during the walk: " +
+                                   error.get_description(),
+                               {});
     } catch (const Xapian::Error& error) {
         throw DatabaseError("cannot read the database: " + error.get_description());
     }
@@ -558,18 +759,9 @@ std::optional<GroupMembers> Searcher::group_members(GroupLevel level, std::strin
     if (level == GroupLevel::kNone) {
         throw QueryError("a group's members are listed by level: copy or story");
     }
-    Impl::Lease database(*m_impl);
-    for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-        try {
-            database->reopen();
-            return detail::list_members(*database, level, id);
-        } catch (const Xapian::DatabaseModifiedError&) {
-            continue;
-        } catch (const Xapian::Error& error) {
-            throw DatabaseError("cannot read the database: " + error.get_description());
-        }
-    }
-    throw DatabaseError("the database kept changing while listing a group; try again");
+    return m_impl->with_archive("list the group", [&](const ReadableArchive& archive) {
+        return detail::list_members(archive.database, level, id);
+    });
 }
 
 std::string mark_highlights(std::string_view text, const std::vector<Highlight>& highlights,

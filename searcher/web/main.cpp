@@ -47,12 +47,18 @@ int main(int argc, char** argv) {
         "  wiredesk-serve --db news.db\n"
         "  wiredesk-serve --db 2025.db --db 2026.db --port 9000\n"
         "  wiredesk-serve --db news.db --bind 0.0.0.0   # serve the newsroom's network\n\n"
+        "Sharded archives: --db may name a Xapian stub listing local shards and remote ones\n"
+        "served by xapian-tcpsrv ('remote HOST:PORT'). A remote shard that does not answer\n"
+        "within --remote-timeout is an error naming host:port (HTTP 503); with\n"
+        "--allow-partial the others are searched and answers say \"partial\": true\n"
+        "(docs/SCALING.md).\n\n"
         "Exit codes:\n"
         "  0    stopped by SIGINT/SIGTERM\n"
-        "  1    failure: database missing or unreadable, address in use\n"
+        "  1    failure: database missing or unreadable, a remote shard not answering at\n"
+        "       start (without --allow-partial), address in use\n"
         "  other: usage errors (CLI11's codes)"};
     app.set_version_flag("--version", std::string("wiredesk-serve ") + wiredesk::kVersionString);
-    app.add_option("--db", options.databases, "Database directory; repeat to serve several as one")
+    app.add_option("--db", options.databases, "Database directory or stub file listing shards; repeat to serve several as one")
         ->required()
         ->allow_extra_args(false);
     app.add_option("--bind", options.bind,
@@ -79,6 +85,17 @@ int main(int argc, char** argv) {
                    "(0: unlimited)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    app.add_option("--remote-timeout", options.searcher.remote_timeouts.reply_ms,
+                   "Milliseconds to wait for each reply of a remote shard")
+        ->check(CLI::Range(1u, 3600000u))
+        ->capture_default_str();
+    app.add_option("--remote-connect-timeout", options.searcher.remote_timeouts.connect_ms,
+                   "Milliseconds to wait when connecting to a remote shard")
+        ->check(CLI::Range(1u, 3600000u))
+        ->capture_default_str();
+    app.add_flag("--allow-partial", options.searcher.allow_partial,
+                 "Search the shards that answer when remote ones do not; answers say which are "
+                 "missing (partial, missing_shards)");
     app.add_flag("--quiet", quiet, "No request log");
     CLI11_PARSE(app, argc, argv);
     options.rate_burst = options.rate_per_second * 3;  // a page load and some clicking

@@ -39,17 +39,18 @@ constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 /// One Xapian handle per database under a mutex: lookups are a single posting list read.
 class ArticleStore {
 public:
-    explicit ArticleStore(const std::vector<std::string>& paths)
-        : m_paths(paths), m_all(open_database_for_reading(paths)) {
-        for (const std::string& path : paths) m_each.push_back(open_database_for_reading({path}));
+    ArticleStore(const std::vector<std::string>& paths, ReadOptions options)
+        : m_paths(paths), m_options(options) {
+        open();
     }
 
     std::optional<Article> find(const std::string& id) {
         return with_latest([&]() -> std::optional<Article> {
+            const Xapian::Database& all = m_all.database;
             const std::string term = schema::id_term(id);
-            for (auto posting = m_all.postlist_begin(term); posting != m_all.postlist_end(term);
+            for (auto posting = all.postlist_begin(term); posting != all.postlist_end(term);
                  ++posting) {
-                Article article = schema::decode_article_data(m_all.get_document(*posting).get_data());
+                Article article = schema::decode_article_data(all.get_document(*posting).get_data());
                 if (article.id == id) return article;  // a hashed id term could be shared
             }
             return std::nullopt;
@@ -61,44 +62,73 @@ public:
             nlohmann::json databases = nlohmann::json::array();
             std::string latest;
             for (std::size_t i = 0; i < m_each.size(); ++i) {
-                const std::string commit = m_each[i].get_metadata(std::string(schema::kLastCommitKey));
+                const Xapian::Database& each = m_each[i].database;
+                const std::string commit = each.get_metadata(std::string(schema::kLastCommitKey));
                 if (commit > latest) latest = commit;
                 databases.push_back({{"path", m_paths[i]},
-                                     {"articles", m_each[i].get_doccount()},
+                                     {"articles", each.get_doccount()},
                                      {"last_commit", commit.empty() ? nlohmann::json(nullptr)
                                                                     : nlohmann::json(commit)}});
             }
             return nlohmann::json{
-                {"status", "ok"},
+                {"status", m_all.missing.empty() ? "ok" : "partial"},
                 {"version", kVersionString},
-                {"articles", m_all.get_doccount()},
+                {"articles", m_all.database.get_doccount()},
                 {"last_commit", latest.empty() ? nlohmann::json(nullptr) : nlohmann::json(latest)},
                 {"databases", databases},
                 {"grouping", grouping_available()},
+                {"partial", !m_all.missing.empty()},
+                {"missing_shards", m_all.missing},
             };
         });
     }
 
 private:
-    /// Runs @p read on the latest commit, reopening when a writer moved the database on.
+    void open() {
+        m_all = open_archive_for_reading(m_paths, m_options);
+        m_each.clear();
+        for (const std::string& path : m_paths) {
+            m_each.push_back(open_archive_for_reading({path}, m_options));
+        }
+        m_opened = Clock::now();
+    }
+
+    /// Runs @p read on the latest commit, reopening when a writer moved the database on, and
+    /// opening the archive afresh when a remote shard failed (or, left out, may be back).
     template <typename Read>
     std::invoke_result_t<Read> with_latest(Read read) {
         const std::lock_guard lock(m_mutex);
+        if (!m_all.missing.empty() && Clock::now() - m_opened > std::chrono::seconds(5)) {
+            try {
+                open();
+            } catch (const DatabaseError&) {
+                m_opened = Clock::now();
+            }
+        }
+        bool reconnected = false;
         for (int attempt = 0;; ++attempt) {
             try {
-                m_all.reopen();
-                for (Xapian::Database& database : m_each) database.reopen();
+                m_all.database.reopen();
+                for (ReadableArchive& each : m_each) each.database.reopen();
                 return read();
             } catch (const Xapian::DatabaseModifiedError&) {
                 if (attempt >= 4) throw;
+            } catch (const Xapian::NetworkError& error) {
+                if (reconnected) {
+                    throw RemoteShardError("a remote shard failed: " + error.get_description(), {});
+                }
+                open();  // RemoteShardError unless allow_partial
+                reconnected = true;
             }
         }
     }
 
     std::vector<std::string> m_paths;
+    ReadOptions m_options;
     std::mutex m_mutex;
-    Xapian::Database m_all;
-    std::vector<Xapian::Database> m_each;
+    ReadableArchive m_all;
+    std::vector<ReadableArchive> m_each;
+    Clock::time_point m_opened;
 };
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
@@ -144,6 +174,12 @@ std::string_view status_text(int status) noexcept {
     }
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+    return out;
+}
+
 }  // namespace
 
 bool is_loopback(std::string_view address) noexcept {
@@ -153,8 +189,9 @@ bool is_loopback(std::string_view address) noexcept {
 struct Server::Impl {
     explicit Impl(ServerOptions opts)
         : options(std::move(opts)),
-          searcher(options.databases),
-          store(options.databases),
+          searcher(options.databases, options.searcher),
+          store(options.databases,
+                ReadOptions{options.searcher.remote_timeouts, options.searcher.allow_partial}),
           limiter(options.rate_per_second, options.rate_burst) {}
 
     ServerOptions options;
@@ -302,6 +339,12 @@ httplib::Server::HandlerResponse Server::Impl::route(const httplib::Request& req
     } catch (const QueryError& error) {
         // Raised by the searcher for a query it cannot run (empty without filters, ...).
         send_error(res, 400, error.what(), "q");
+    } catch (const RemoteShardError& error) {
+        // Names the shards (host:port), so whoever runs the archive knows which host to check.
+        if (options.log) options.log(fmt::format("error: {}", error.what()));
+        send_error(res, 503, error.shards().empty()
+                                 ? std::string("a remote shard does not answer")
+                                 : "remote shards do not answer: " + join_names(error.shards()));
     } catch (const DatabaseError& error) {
         if (options.log) options.log(fmt::format("error: {}", error.what()));
         send_error(res, 503, "the database cannot be read right now");

@@ -27,6 +27,7 @@
 #include <xapian.h>
 
 #include "wiredesk/common/article.hpp"
+#include "wiredesk/common/database.hpp"
 
 namespace wiredesk::searcher {
 
@@ -35,7 +36,9 @@ enum class SortOrder {
     kRelevance,  ///< BM25 (headline words count kTitleWeight times); the default
     kNewest,     ///< newest first, undated last; ties by relevance
     kOldest,     ///< oldest first, undated last; ties by relevance
-    kRecency,    ///< BM25 plus a boost that halves every recency_half_life_days (see docs)
+    /// BM25 plus a boost that halves every recency_half_life_days, by publication day (see
+    /// docs/QUERY_SYNTAX.md)
+    kRecency,
 };
 
 /// Width of one bar of the date histogram.
@@ -218,6 +221,10 @@ struct Response {
     std::vector<std::string> warnings;
     Timing timing;
     std::string query_description;  ///< Xapian's description of the final query (debugging)
+    /// Some remote shards did not answer (SearcherOptions::allow_partial): the results, totals
+    /// and facets cover only the shards that did. A warning says so too.
+    bool partial = false;
+    std::vector<std::string> missing_shards;  ///< the shards left out, as `host:port`
 };
 
 /// How the searcher is set up (for the life of the Searcher object).
@@ -229,6 +236,15 @@ struct SearcherOptions {
     bool automatic_variants = true;
     /// A trailing wildcard expands to at most this many words (the most frequent ones).
     std::size_t max_wildcard_expansion = 100;
+    /// How long to wait for remote shards (stub lines `remote HOST:PORT`, docs/SCALING.md):
+    /// to connect, and for each reply. A shard that does not answer in time is an error
+    /// naming it (RemoteShardError), or is left out under allow_partial.
+    RemoteTimeouts remote_timeouts;
+    /// Search the shards that answer when remote ones do not, at open and whenever one stops
+    /// answering between or during searches; such responses are marked Response::partial.
+    /// Left-out shards are tried again on later searches (at most every few seconds). Local
+    /// shards must always open.
+    bool allow_partial = false;
 };
 
 /// Bounds a Request may not exceed.
@@ -241,6 +257,15 @@ class NameVariants;
 
 /// Opens one or more Wiredesk databases read-only and searches them as one.
 ///
+/// A path may be a Xapian stub (a file, or a directory holding `XAPIANDB`) whose lines name
+/// local shards (`auto meta`, `auto 2026-01`) and remote ones served by xapian-tcpsrv
+/// (`remote HOST:PORT`). The searcher opens them itself, remote ones with
+/// SearcherOptions::remote_timeouts. Every search gives the same answer whether a shard is local
+/// or remote, with two exceptions that the response's warnings state: facets counted by group
+/// (FacetCounting::kGroups) fall back to counting reports when a shard is remote, and spelling
+/// suggestions come from local shards only (keep the `meta` shard, which holds the archive's
+/// spelling data, on the search host). docs/SCALING.md has the details.
+///
 /// Thread-safety: search(), document_count() and for_each_article() may be called from many
 /// threads at once on one Searcher. Each call borrows a Xapian::Database from an internal pool
 /// (Xapian database objects are not thread-safe), reopens it to see the latest commit, and
@@ -248,8 +273,12 @@ class NameVariants;
 /// without a restart.
 class Searcher {
 public:
-    /// Opens the databases at @p paths (one or more; they are searched as one).
-    /// @throws DatabaseError if a path is missing or is not a Wiredesk database,
+    /// Opens the databases at @p paths (one or more; they are searched as one; stubs name
+    /// their shards).
+    /// @throws RemoteShardError (a DatabaseError) if a remote shard does not answer within the
+    ///         timeouts (under allow_partial: only if no shard answers),
+    ///         UsageError for a remote timeout of 0,
+    ///         DatabaseError if a path is missing or is not a Wiredesk database or stub,
     ///         SchemaMismatch if one was written by another schema version,
     ///         Error if a variant file cannot be read (what() names the file and line).
     explicit Searcher(std::vector<std::string> paths, SearcherOptions options = {});
@@ -261,7 +290,8 @@ public:
     /// the response carries warnings.
     /// @throws QueryError for a query that cannot be run: empty without any filter, longer
     ///         than kMaxQueryBytes, a since/until that is not a date, limit above kMaxLimit.
-    /// @throws DatabaseError if the database cannot be read (after retries).
+    /// @throws DatabaseError if the database cannot be read (after retries);
+    ///         RemoteShardError if a remote shard stops answering and allow_partial is off.
     [[nodiscard]] Response search(const Request& request) const;
 
     /// Number of articles in the databases (latest commit).

@@ -16,13 +16,17 @@
 #include <string_view>
 #include <vector>
 
+#include "wiredesk/searcher/searcher.hpp"
 #include "wiredesk/web/api.hpp"
 
 namespace wiredesk::web {
 
 /// How the server is set up. Every field has a usable default but `databases`.
 struct ServerOptions {
-    std::vector<std::string> databases;  ///< one or more; searched as one
+    std::vector<std::string> databases;  ///< one or more; searched as one (stubs name shards)
+    /// Remote shard timeouts and allow_partial (the other fields: variants); see
+    /// searcher::SearcherOptions. /api/health lists missing shards too.
+    searcher::SearcherOptions searcher;
     std::string bind = "127.0.0.1";      ///< address to listen on; loopback unless told
     int port = 8080;                     ///< 0: any free port (bind() says which)
     std::size_t threads = 8;             ///< worker threads (one per open connection)
