@@ -72,12 +72,12 @@ for shard in $(sed -n 's/^auto //p' "$out/archive-4/XAPIANDB" | grep -v '^meta$'
   xapian-tcpsrv --interface 127.0.0.1 --port "$port" "$out/archive-4/$shard" \
     >"$out/tcpsrv-$shard.log" 2>&1 &
   servers+=($!)
-  echo "remote :127.0.0.1:$port" >>"$stub"
+  echo "remote 127.0.0.1:$port" >>"$stub"
   commands+=("xapian-tcpsrv --interface 127.0.0.1 --port $port $out/archive-4/$shard")
 done
 for _ in $(seq 50); do
   ready=1
-  for port in $(sed -n 's/^remote :127.0.0.1://p' "$stub"); do
+  for port in $(sed -n 's/^remote 127.0.0.1://p' "$stub"); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || ready=0
   done
   ((ready)) && break
