@@ -157,7 +157,10 @@ TEST_CASE("a month-sharded archive: one database per month, the stub lists meta 
     CHECK(where.size() == stored.size());
     CHECK(stored.size() == run.summary.documents_total);
     std::size_t dated = 0;
-    for (const auto& [id, article] : stored) {
+    for (const auto& entry : stored) {
+        // Not a structured binding: clang 14 (the sanitizer build) cannot capture one.
+        const std::string& id = entry.first;
+        const wiredesk::Article& article = entry.second;
         CAPTURE(id);
         REQUIRE(where.count(id) == 1);
         const std::string expected = indexer::shard_period(indexer::ShardBy::kMonth, article.date);
