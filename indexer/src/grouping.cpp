@@ -69,6 +69,72 @@ std::string hex16(std::uint64_t value) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ranking of story candidates: BM25 (Xapian's default parameters) over the archive as the
+// writer sees it. The same score for a committed candidate, computed by Xapian's matcher
+// through StoryCandidateWeight, and for one of the batch in memory, computed by
+// story_term_score() directly; so the best candidates of the two together are those of one
+// query over the whole archive, wherever the commits fell.
+
+constexpr double kBm25K1 = 1.0;
+constexpr double kBm25B = 0.5;
+constexpr double kBm25MinNormalisedLength = 0.5;
+
+/// BM25's idf with Xapian's smoothing (BM25Weight::init): never negative.
+double story_term_idf(double documents, double frequency) {
+    double ratio = (documents - frequency + 0.5) / (frequency + 0.5);
+    if (ratio < 2) ratio = ratio * 0.5 + 1;
+    return std::log(ratio);
+}
+
+/// BM25's term-frequency part for a word said @p wdf times in a document of @p length terms.
+double story_term_score(Xapian::termcount wdf, Xapian::termcount length, double average_length) {
+    const double normalised =
+        std::max(static_cast<double>(length) / average_length, kBm25MinNormalisedLength);
+    const double frequency = static_cast<double>(wdf);
+    return (kBm25K1 + 1) * frequency / (kBm25K1 * ((1 - kBm25B) + kBm25B * normalised) + frequency);
+}
+
+/// Scores are compared at this precision: Xapian's matcher and the batch loop add the same
+/// parts in different orders, and the last bits must not decide which candidate is checked.
+std::int64_t comparable_score(double score) { return std::llround(score * 1e9); }
+
+/// story_term_score() times the query term's factor (OP_SCALE_WEIGHT carries its idf over the
+/// writer's whole archive); Xapian's own BM25Weight would use the committed view's statistics,
+/// which differ from the archive's by the open batch.
+class StoryCandidateWeight final : public Xapian::Weight {
+public:
+    explicit StoryCandidateWeight(double average_length) : m_average_length(average_length) {
+        need_stat(WDF);
+        need_stat(WDF_MAX);
+        need_stat(DOC_LENGTH);
+        need_stat(DOC_LENGTH_MIN);
+    }
+    [[nodiscard]] Weight* clone() const override {
+        return new StoryCandidateWeight(m_average_length);
+    }
+    void init(double factor) override { m_factor = factor; }
+    [[nodiscard]] double get_sumpart(Xapian::termcount wdf, Xapian::termcount length,
+                                     Xapian::termcount /*unique_terms*/) const override {
+        return m_factor * story_term_score(wdf, length, m_average_length);
+    }
+    [[nodiscard]] double get_maxpart() const override {
+        // Highest for the most frequent word in the shortest document.
+        return m_factor * story_term_score(get_wdf_upper_bound(),
+                                           std::max<Xapian::termcount>(get_doclength_lower_bound(), 1),
+                                           m_average_length);
+    }
+    [[nodiscard]] double get_sumextra(Xapian::termcount, Xapian::termcount) const override {
+        return 0;
+    }
+    [[nodiscard]] double get_maxextra() const override { return 0; }
+
+private:
+    double m_average_length;
+    double m_factor = 0;
+};
+
+
+// ---------------------------------------------------------------------------------------------
 // Normalisation for copy detection.
 
 std::string lower_ascii(std::string_view text) {
@@ -678,6 +744,10 @@ struct Grouper::Pending {
     CopyFingerprint fingerprint;  ///< as stored (no anchors)
     std::vector<std::uint64_t> anchors;  ///< its XCA terms, until indexed by written()
     CompactProfile profile;  ///< as stored (weights rounded by encode_profile)
+    /// Its stems (Z terms) and their wdf, until indexed by written(); and its length (the sum
+    /// of all its wdf, as Xapian counts it): what BM25 ranks story candidates by.
+    std::vector<std::pair<std::string, Xapian::termcount>> stems;
+    Xapian::termcount length = 0;
     bool forgotten = false;  ///< about to be deleted or replaced
     bool replaced = false;   ///< a later version took its docid: never a candidate again
 };
@@ -755,8 +825,8 @@ void Grouper::written(Xapian::docid docid) {
     for (const std::uint64_t anchor : pending.anchors) m_pending_anchor[anchor].push_back(index);
     pending.anchors = {};
     if (!pending.fingerprint.empty()) m_pending_exact[pending.fingerprint.exact].push_back(index);
-    for (const auto& [term, weight] : pending.profile)
-        m_pending_term[term].emplace_back(index, weight);
+    for (auto& [stem, wdf] : pending.stems) m_pending_stem[stem].emplace_back(index, wdf);
+    pending.stems = {};
 }
 
 void Grouper::committed() {
@@ -769,7 +839,7 @@ void Grouper::committed() {
     m_pending_by_id.clear();
     m_pending_anchor.clear();
     m_pending_exact.clear();
-    m_pending_term.clear();
+    m_pending_stem.clear();
     m_last_assigned.reset();
     m_forgotten.clear();
     m_relabelled.clear();
@@ -1105,9 +1175,12 @@ void Grouper::assign(Xapian::Document& document) {
     const std::string stored_profile = encode_profile(profile);
 
     if (story_group.empty() && !profile.empty()) {
-        // The candidates are found by the profile's heaviest words: among committed articles,
-        // BM25 ranks them and prunes what cannot reach the top; among the batch's, the dot
-        // product over those words does. The whole profiles are compared afterwards.
+        // The candidates are found by the profile's heaviest words, ranked by BM25 over the
+        // archive as the writer sees it (committed and batch alike: the writable database's
+        // statistics), among committed articles by Xapian's matcher, which prunes what cannot
+        // reach the top, and among the batch's in memory. The best of both are those one query
+        // over the whole archive would rank best, wherever the commits fell; their whole
+        // profiles are compared afterwards.
         // Heaviest first, ties in term order (the profile's order; stable_sort keeps it).
         std::vector<std::pair<double, const std::string*>> telling;
         telling.reserve(profile.size());
@@ -1118,6 +1191,77 @@ void Grouper::assign(Xapian::Document& document) {
                               return x.first != y.first ? x.first < y.first : *x.second < *y.second;
                           });
         telling.resize(query_terms);
+        const double documents = m_database.get_doccount();
+        const double average_length = std::max(m_database.get_avlength(), 1.0);
+        std::vector<double> idf;
+        idf.reserve(telling.size());
+        for (const auto& [weight, term] : telling) {
+            idf.push_back(story_term_idf(documents, m_database.get_termfreq(*term)));
+        }
+
+        // Candidates of both sides, best first; equal scores in article id order, so that the
+        // choice does not depend on document ids (numbered per layout).
+        struct Ranked {
+            std::int64_t score;
+            std::string id;
+            Xapian::docid docid;       ///< committed (0: from the batch)
+            std::size_t pending = 0;   ///< the batch's index
+        };
+        std::vector<Ranked> ranked;
+        const std::size_t wanted = m_options.story_candidates;
+        if (m_committed.get_doccount() != 0) {
+            std::vector<Xapian::Query> terms;
+            for (std::size_t k = 0; k < telling.size(); ++k) {
+                terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(*telling[k].second),
+                                   idf[k]);
+            }
+            Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+            query = Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                  window_filter(self.time, m_options.story_window_days));
+            Xapian::Enquire enquire(m_committed);
+            enquire.set_query(query);
+            const StoryCandidateWeight weight(average_length);
+            enquire.set_weighting_scheme(weight);
+            // Twice as many as are checked: ties at the cut are settled by article id below.
+            // Documents this batch deleted or replaced are passed over (not by a MatchDecider:
+            // over an archive's shards it is shown shard-local document ids).
+            const Xapian::doccount page = static_cast<Xapian::doccount>(2 * wanted);
+            for (Xapian::doccount first = 0, accepted = 0; accepted < page; first += page) {
+                const Xapian::MSet mset = enquire.get_mset(first, page);
+                for (auto hit = mset.begin(); hit != mset.end() && accepted < page; ++hit) {
+                    if (!committed_candidate(*hit)) continue;
+                    ranked.push_back({comparable_score(hit.get_weight()),
+                                      id_term_of(hit.get_document()), *hit});
+                    ++accepted;
+                }
+                if (mset.size() < page) break;
+            }
+        }
+        if (!m_pending.empty()) {
+            std::unordered_map<std::size_t, double> scores;
+            for (std::size_t k = 0; k < telling.size(); ++k) {
+                const auto postings = m_pending_stem.find(*telling[k].second);
+                if (postings == m_pending_stem.end()) continue;
+                for (const auto& [i, wdf] : postings->second) {
+                    const Pending& candidate = m_pending[i];
+                    if (!pending_candidate(candidate) ||
+                        !within_days(self.time, candidate.time, m_options.story_window_days)) {
+                        continue;
+                    }
+                    scores[i] += idf[k] * story_term_score(wdf, candidate.length, average_length);
+                }
+            }
+            for (const auto& [i, score] : scores) {
+                ranked.push_back({comparable_score(score), m_pending[i].id, 0, i});
+            }
+        }
+        const std::size_t keep = std::min(wanted, ranked.size());
+        std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                          ranked.end(), [](const Ranked& x, const Ranked& y) {
+                              return x.score != y.score ? x.score > y.score : x.id < y.id;
+                          });
+        ranked.resize(keep);
+
         std::vector<Verified> stories;
         const auto consider = [&](double similarity, std::optional<double> time,
                                   const std::string& group) {
@@ -1126,62 +1270,24 @@ void Grouper::assign(Xapian::Document& document) {
             if (!within_days(self.time, time, m_options.story_window_days)) return;
             if (!group.empty()) stories.push_back({group, {}, similarity});
         };
-
-        if (m_committed.get_doccount() != 0) {
-            std::vector<Xapian::Query> terms;
-            for (const auto& [weight, term] : telling) terms.emplace_back(*term);
-            Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
-            query = Xapian::Query(Xapian::Query::OP_FILTER, query,
-                                  window_filter(self.time, m_options.story_window_days));
-            Xapian::Enquire enquire(m_committed);
-            enquire.set_query(query);
-            const Xapian::MSet mset =
-                enquire.get_mset(0, static_cast<Xapian::doccount>(m_options.story_candidates));
-            for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
-                if (!committed_candidate(*hit)) continue;
-                const Xapian::Document candidate = hit.get_document();
+        m_own_weight.resize(m_term_names.size(), 0.0);
+        for (const auto& [term, weight] : own) m_own_weight[term] = weight;
+        for (const Ranked& hit : ranked) {
+            if (hit.docid != 0) {
+                const Xapian::Document candidate = m_committed.get_document(hit.docid);
                 consider(story_similarity(profile, decode_profile(candidate.get_value(
                                                        schema::kSlotStoryProfile))),
-                         time_of(candidate), committed_labels(*hit, candidate).second);
+                         time_of(candidate), committed_labels(hit.docid, candidate).second);
+                continue;
             }
+            const Pending& candidate = m_pending[hit.pending];
+            // The same sum, in the same order (the terms' string order), as
+            // story_similarity() over the maps.
+            double dot = 0;
+            for (const auto& [term, weight] : candidate.profile) dot += m_own_weight[term] * weight;
+            consider(dot, candidate.time, candidate.story_group);
         }
-
-        if (!m_pending.empty()) {
-            m_own_weight.resize(m_term_names.size(), 0.0);
-            for (const auto& [term, weight] : own) m_own_weight[term] = weight;
-            // Each batch article sharing a telling word, scored by its share of the dot product.
-            std::unordered_map<std::size_t, double> partial;
-            for (const auto& [negative_weight, term] : telling) {
-                const auto postings = m_pending_term.find(m_terms.at(*term).id);
-                if (postings == m_pending_term.end()) continue;
-                for (const auto& [i, weight] : postings->second) {
-                    const Pending& candidate = m_pending[i];
-                    if (!pending_candidate(candidate) ||
-                        !within_days(self.time, candidate.time, m_options.story_window_days)) {
-                        continue;
-                    }
-                    partial[i] += -negative_weight * weight;
-                }
-            }
-            std::vector<std::pair<double, std::size_t>> best;
-            best.reserve(partial.size());
-            for (const auto& [i, score] : partial) best.emplace_back(score, i);
-            const std::size_t keep = std::min(m_options.story_candidates, best.size());
-            std::partial_sort(best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep),
-                              best.end(), [&](const auto& x, const auto& y) {
-                                  if (x.first != y.first) return x.first > y.first;
-                                  return m_pending[x.second].docid < m_pending[y.second].docid;
-                              });
-            for (std::size_t k = 0; k < keep; ++k) {
-                const Pending& candidate = m_pending[best[k].second];
-                // The same sum, in the same order (the terms' string order), as
-                // story_similarity() over the maps.
-                double dot = 0;
-                for (const auto& [term, weight] : candidate.profile) dot += m_own_weight[term] * weight;
-                consider(dot, candidate.time, candidate.story_group);
-            }
-            for (const auto& [term, weight] : own) m_own_weight[term] = 0.0;
-        }
+        for (const auto& [term, weight] : own) m_own_weight[term] = 0.0;
 
         std::stable_sort(stories.begin(), stories.end(), by_score);
         // A story is joined only if its founder is alike too: stories grow around their first
@@ -1225,6 +1331,18 @@ void Grouper::assign(Xapian::Document& document) {
         pending.anchors.push_back(std::strtoull(name.c_str() + anchor_prefix.size(), nullptr, 16));
     }
     pending.profile = std::move(own);
+    // Its stems and length, for ranking it as a story candidate of later articles in the batch
+    // exactly as Xapian ranks the committed ones.
+    const std::string stem_prefix(schema::prefix::kStemmed);
+    for (term = document.termlist_begin(); term != document.termlist_end(); ++term) {
+        const Xapian::termcount wdf = term.get_wdf();
+        pending.length += wdf;
+        if (wdf == 0) continue;
+        const std::string name = *term;
+        if (name.size() > stem_prefix.size() && name.compare(0, stem_prefix.size(), stem_prefix) == 0) {
+            pending.stems.emplace_back(name, wdf);
+        }
+    }
     m_pending.push_back(std::move(pending));
     m_last_assigned = m_pending.size() - 1;
 

@@ -549,6 +549,22 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
             database.set_metadata(schema::file_state_key(path), "");
             ++summary.files_deleted;
         }
+        // Articles of files whose state was never recorded: an archive killed between the
+        // commits of one batch (shards first, meta last). They go; their files, if still
+        // there, are read again below, so the run ends as an uninterrupted one would, groups
+        // included (their candidates are the articles of the files before them, no more).
+        std::set<std::string> recorded;
+        for (const auto& [path, state] : states) recorded.insert(schema::file_term(path));
+        std::vector<std::string> orphans;
+        const std::string file_prefix(schema::prefix::kFile);
+        for (auto term = database.allterms_begin(file_prefix);
+             term != database.allterms_end(file_prefix); ++term) {
+            if (recorded.count(*term) == 0) orphans.push_back(*term);
+        }
+        for (const std::string& term : orphans) {
+            grouper.forget(term);
+            database.delete_document(term);
+        }
 
         const unsigned threads =
             options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());

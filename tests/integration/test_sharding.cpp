@@ -17,6 +17,7 @@
 #include "index_helpers.hpp"
 #include "test_support.hpp"
 #include "wiredesk/common/errors.hpp"
+#include "wiredesk/common/schema.hpp"
 #include "wiredesk/indexer/archive.hpp"
 #include "wiredesk/searcher/json.hpp"
 #include "wiredesk/searcher/searcher.hpp"
@@ -186,15 +187,10 @@ TEST_CASE("a sharded archive answers as one database would: results, totals, fac
                         700);
     const std::string single = (dir / "single.db").string();
     const std::string archive = (dir / "archive").string();
-    // Story candidates depend on where commits fall (docs/GROUPING.md), and an archive commits
-    // before a file that opens new shards: both commit after every file here, so that the
-    // comparison is of the layouts alone.
-    indexer::IndexOptions per_file;
-    per_file.batch_articles = 1;
-    indexer::IndexOptions per_file_sharded = sharded(indexer::ShardBy::kMonth);
-    per_file_sharded.batch_articles = 1;
-    const auto one = index_into(single, {(dir / "input").string()}, per_file);
-    const auto many = index_into(archive, {(dir / "input").string()}, per_file_sharded);
+    // Groups do not depend on where commits fall (docs/GROUPING.md): the single database is
+    // written in one batch, the archive commits whenever a file opens new shards.
+    const auto one = index_into(single, {(dir / "input").string()});
+    const auto many = index_into(archive, {(dir / "input").string()}, sharded(indexer::ShardBy::kMonth));
     REQUIRE(one.problems.empty());
     REQUIRE(many.problems.empty());
     CHECK(many.summary.shards.size() >= 8);
@@ -300,6 +296,38 @@ TEST_CASE("incremental runs across shards: changes replace, deletions remove, an
     const auto third = index_into(archive, {input.string()});
     CHECK(third.summary.files_unchanged == 1);
     CHECK(third.summary.articles_added + third.summary.articles_updated == 0);
+}
+
+TEST_CASE("articles a killed archive run committed without their file's state are cleared by the "
+          "next run: read again if the file is there, gone with it if not") {
+    TempDir dir;
+    const fs::path input = dir / "input";
+    const fs::path archive = dir / "archive";
+    wiredesk::test::write_file(input / "a.jsonl",
+                               jsonl_article("a1", "2026-01-10", "Port strike", kStrikeText));
+    wiredesk::test::write_file(input / "b.jsonl",
+                               jsonl_article("b1", "2026-03-05", "Harbour dredging", "The harbour will be dredged in March to admit larger ships."));
+    index_into(archive.string(), {input.string()}, sharded(indexer::ShardBy::kMonth));
+    // What a kill between a batch's shard commits and meta's leaves: the articles are in their
+    // shards, their files' states (in meta) are not.
+    {
+        Xapian::WritableDatabase meta((archive / "meta").string(), Xapian::DB_OPEN);
+        for (const char* name : {"a.jsonl", "b.jsonl"}) {
+            const std::string key = wiredesk::schema::file_state_key((input / name).string());
+            REQUIRE(!meta.get_metadata(key).empty());
+            meta.set_metadata(key, "");
+        }
+    }
+    fs::remove(input / "b.jsonl");
+
+    const auto rerun = index_into(archive.string(), {input.string()});
+    CHECK(rerun.problems.empty());
+    const auto where = shard_of_each(archive);
+    CHECK(where.size() == 1);
+    CHECK(where.count("a1") == 1);
+    CHECK(where.count("b1") == 0);  // its file is gone: before, it stayed searchable for good
+    CHECK(wiredesk::test::stored_articles(archive.string()).size() == 1);
+    wiredesk::test::check_holds_whole_files(archive.string());
 }
 
 TEST_CASE("a copy published in another month lands in that month's shard and still joins its "

@@ -141,7 +141,8 @@ struct GroupingStats {
 /// Reading a term's postings from a WritableDatabase makes Xapian flush that term's pending
 /// changes to its B-tree first, so querying it after every article rewrote the postings of
 /// common words thousands of times per batch; this split keeps the same candidates (for copies,
-/// exactly the same; for stories, the best of each side) at a fraction of the cost.
+/// exactly the same; for stories too, ranked by BM25 over the whole archive on both sides) at
+/// a fraction of the cost. So groups do not depend on where commits fall.
 class Grouper {
 public:
     /// @p path is where @p database lives: the committed view is opened read-only from it.
@@ -213,8 +214,9 @@ private:
     std::unordered_map<std::string, std::size_t> m_pending_by_id;  ///< Q term -> latest
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> m_pending_anchor;
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> m_pending_exact;
-    /// Story term -> the batch articles with it, and its weight in each.
-    std::unordered_map<std::uint32_t, std::vector<std::pair<std::size_t, double>>> m_pending_term;
+    /// Stem (Z term) -> the batch articles with it, and its wdf in each.
+    std::unordered_map<std::string, std::vector<std::pair<std::size_t, Xapian::termcount>>>
+        m_pending_stem;
     std::optional<std::size_t> m_last_assigned;  ///< waiting for written()
     /// Committed documents deleted or replaced in this batch.
     std::set<Xapian::docid> m_forgotten;
