@@ -13,6 +13,7 @@
 
 #include "wiredesk/common/errors.hpp"
 #include "wiredesk/common/version.hpp"
+#include "wiredesk/searcher/cli_options.hpp"
 #include "wiredesk/searcher/facets.hpp"
 #include "wiredesk/searcher/json.hpp"
 #include "wiredesk/searcher/searcher.hpp"
@@ -300,17 +301,7 @@ int main(int argc, char** argv) {
     app.add_option("--color", options.color, "auto | always | never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
-    app.add_option("--remote-timeout", options.searcher.remote_timeouts.reply_ms,
-                   "Milliseconds to wait for each reply of a remote shard")
-        ->check(CLI::Range(1u, 3600000u))
-        ->capture_default_str();
-    app.add_option("--remote-connect-timeout", options.searcher.remote_timeouts.connect_ms,
-                   "Milliseconds to wait when connecting to a remote shard")
-        ->check(CLI::Range(1u, 3600000u))
-        ->capture_default_str();
-    app.add_flag("--allow-partial", options.searcher.allow_partial,
-                 "Search the shards that answer when remote ones do not; the answer says which "
-                 "are missing (JSON: partial, missing_shards)");
+    search::add_remote_options(app, options.searcher);
     app.add_flag("--explain", options.explain, "Also print the Xapian query (to stderr)");
     CLI11_PARSE(app, argc, argv);
 

@@ -15,6 +15,7 @@
 
 #include "wiredesk/common/errors.hpp"
 #include "wiredesk/common/version.hpp"
+#include "wiredesk/searcher/cli_options.hpp"
 #include "wiredesk/web/server.hpp"
 
 namespace {
@@ -85,17 +86,7 @@ int main(int argc, char** argv) {
                    "(0: unlimited)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    app.add_option("--remote-timeout", options.searcher.remote_timeouts.reply_ms,
-                   "Milliseconds to wait for each reply of a remote shard")
-        ->check(CLI::Range(1u, 3600000u))
-        ->capture_default_str();
-    app.add_option("--remote-connect-timeout", options.searcher.remote_timeouts.connect_ms,
-                   "Milliseconds to wait when connecting to a remote shard")
-        ->check(CLI::Range(1u, 3600000u))
-        ->capture_default_str();
-    app.add_flag("--allow-partial", options.searcher.allow_partial,
-                 "Search the shards that answer when remote ones do not; answers say which are "
-                 "missing (partial, missing_shards)");
+    wiredesk::searcher::add_remote_options(app, options.searcher);
     app.add_flag("--quiet", quiet, "No request log");
     CLI11_PARSE(app, argc, argv);
     options.rate_burst = options.rate_per_second * 3;  // a page load and some clicking

@@ -146,20 +146,8 @@ void kill_and_complete(bool sharded) {
         CHECK(interrupted_articles.at(id).body == article.body);
     }
     // And the same groups, under the same ids.
-    const auto groups = [](const std::string& path) {
-        std::map<std::string, std::pair<std::string, std::string>> out;
-        Xapian::Database database(path);
-        for (auto posting = database.postlist_begin(""); posting != database.postlist_end("");
-             ++posting) {
-            const Xapian::Document document = database.get_document(*posting);
-            out[wiredesk::schema::decode_article_data(document.get_data()).id] = {
-                document.get_value(wiredesk::schema::kSlotCopyGroup),
-                document.get_value(wiredesk::schema::kSlotStoryGroup)};
-        }
-        return out;
-    };
-    const auto interrupted_groups = groups(db);
-    const auto clean_groups = groups(clean);
+    const auto interrupted_groups = wiredesk::test::article_groups(db);
+    const auto clean_groups = wiredesk::test::article_groups(clean);
     std::size_t same_copy = 0;
     std::size_t same_story = 0;
     for (const auto& [id, labels] : clean_groups) {

@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 #include <xapian.h>
-#include <zlib.h>
 
 #include "index_helpers.hpp"
 #include "test_support.hpp"
@@ -46,16 +45,6 @@ std::vector<std::string> stub_lines(const fs::path& archive) {
     return lines;
 }
 
-/// Article id -> (copy group, story group), over every article.
-std::map<std::string, std::pair<std::string, std::string>> groups_of(const std::string& db) {
-    std::map<std::string, std::pair<std::string, std::string>> groups;
-    search::Searcher searcher({db});
-    searcher.for_each_article_with_groups(
-        [&](const wiredesk::Article& article, const std::string& copy, const std::string& story) {
-            groups[article.id] = {copy, story};
-        });
-    return groups;
-}
 
 /// Article id -> the shard holding it.
 std::map<std::string, std::string> shard_of_each(const fs::path& archive) {
@@ -106,22 +95,8 @@ nlohmann::json comparable(const search::Response& response, bool scores = true) 
 void write_shared_sample(const fs::path& shared, const fs::path& dir,
                          const std::vector<std::string>& names, std::size_t count) {
     for (const std::string& name : names) {
-        gzFile file = gzopen((shared / "corpus" / name).c_str(), "rb");
-        REQUIRE(file != nullptr);
-        std::string out;
-        std::string line;
-        char buffer[1 << 16];
-        std::size_t taken = 0;
-        while (taken < count && gzgets(file, buffer, sizeof buffer) != nullptr) {
-            line += buffer;
-            if (!line.empty() && line.back() == '\n') {
-                out += line;
-                line.clear();
-                ++taken;
-            }
-        }
-        gzclose(file);
-        wiredesk::test::write_file(dir / (name.substr(0, name.size() - 3)), out);
+        wiredesk::test::write_file(dir / (name.substr(0, name.size() - 3)),
+                                   wiredesk::test::gzip_head_lines(shared / "corpus" / name, count));
     }
 }
 
@@ -197,8 +172,8 @@ TEST_CASE("a sharded archive answers as one database would: results, totals, fac
     CHECK(many.summary.documents_total == one.summary.documents_total);
 
     // Grouping saw the same candidates: every article has the same copy and story group.
-    const auto groups_single = groups_of(single);
-    const auto groups_archive = groups_of(archive);
+    const auto groups_single = wiredesk::test::article_groups(single);
+    const auto groups_archive = wiredesk::test::article_groups(archive);
     REQUIRE(groups_single.size() == groups_archive.size());
     std::size_t differing = 0;
     for (const auto& [id, groups] : groups_single) {
@@ -347,7 +322,7 @@ TEST_CASE("a copy published in another month lands in that month's shard and sti
     const auto where = shard_of_each(archive);
     CHECK(where.at("jan") == "2026-01");
     CHECK(where.at("feb") == "2026-02");
-    const auto groups = groups_of(archive);
+    const auto groups = wiredesk::test::article_groups(archive);
     CHECK_FALSE(groups.at("jan").first.empty());
     CHECK(groups.at("feb").first == groups.at("jan").first);
     CHECK(groups.at("feb").second == groups.at("jan").second);
@@ -378,7 +353,7 @@ TEST_CASE("compaction keeps group ids, file states and answers, shard by shard")
     const std::string archive = (dir / "archive").string();
     const std::string corpus = (wiredesk::test::source_dir() / "corpus").string();
     index_into(archive, {corpus}, sharded(indexer::ShardBy::kMonth));
-    const auto groups_before = groups_of(archive);
+    const auto groups_before = wiredesk::test::article_groups(archive);
     search::Request request;
     request.query = "strike port";
     const auto answer_before = comparable(search::Searcher({archive}).search(request));
@@ -392,7 +367,7 @@ TEST_CASE("compaction keeps group ids, file states and answers, shard by shard")
         CHECK(entry.path().filename().string().find("compacting") == std::string::npos);
     }
 
-    CHECK(groups_of(archive) == groups_before);
+    CHECK(wiredesk::test::article_groups(archive) == groups_before);
     CHECK(comparable(search::Searcher({archive}).search(request)).dump(1) == answer_before.dump(1));
     const auto again = index_into(archive, {corpus});
     CHECK(again.summary.files_new == again.summary.files_failed);  // failed files have no state

@@ -2,11 +2,11 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include <zlib.h>
 
 #include <xapian.h>
 
@@ -27,25 +27,15 @@ const char* const kArticleFiles[] = {
 constexpr std::size_t kArticlesPerFile = 2000;
 
 /// The first @p count lines of a gzip-compressed JSON Lines file; @p ids collects their ids.
+/// The first @p count records of @p path, their ids added to @p ids.
 std::string head_lines(const std::filesystem::path& path, std::size_t count,
                        std::set<std::string>& ids) {
-    gzFile file = gzopen(path.c_str(), "rb");
-    REQUIRE(file != nullptr);
-    std::string out;
-    std::string line;
-    char buffer[1 << 16];
-    std::size_t taken = 0;
-    while (taken < count && gzgets(file, buffer, sizeof buffer) != nullptr) {
-        line += buffer;
-        if (!line.empty() && line.back() == '\n') {
-            ids.insert(nlohmann::json::parse(line).at("id").get<std::string>());
-            out += line;
-            line.clear();
-            ++taken;
-        }
+    std::string lines = wiredesk::test::gzip_head_lines(path, count);
+    std::istringstream in(lines);
+    for (std::string line; std::getline(in, line);) {
+        ids.insert(nlohmann::json::parse(line).at("id").get<std::string>());
     }
-    gzclose(file);
-    return out;
+    return lines;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "wiredesk/common/schema.hpp"
 
@@ -17,6 +18,38 @@ IndexRun index_into(const std::string& database, const std::vector<std::string>&
     events.on_problem = [&run](const InputError& problem) { run.problems.push_back(problem.what()); };
     run.summary = indexer::index_tree(options, events);
     return run;
+}
+
+std::map<std::string, std::pair<std::string, std::string>> article_groups(const std::string& path) {
+    Xapian::Database database(path);
+    std::map<std::string, std::pair<std::string, std::string>> groups;
+    for (auto posting = database.postlist_begin(""); posting != database.postlist_end("");
+         ++posting) {
+        const Xapian::Document document = database.get_document(*posting);
+        groups[schema::decode_article_data(document.get_data()).id] = {
+            document.get_value(schema::kSlotCopyGroup), document.get_value(schema::kSlotStoryGroup)};
+    }
+    return groups;
+}
+
+std::string gzip_head_lines(const std::filesystem::path& path, std::size_t count) {
+    gzFile file = gzopen(path.c_str(), "rb");
+    REQUIRE_MESSAGE(file != nullptr, path.string());
+    std::string out;
+    std::string line;
+    char buffer[1 << 16];
+    std::size_t taken = 0;
+    // gzgets stops at a newline or a full buffer: a long record comes in several pieces.
+    while (taken < count && gzgets(file, buffer, sizeof buffer) != nullptr) {
+        line += buffer;
+        if (!line.empty() && line.back() == '\n') {
+            out += line;
+            line.clear();
+            ++taken;
+        }
+    }
+    gzclose(file);
+    return out;
 }
 
 std::map<std::string, Article> stored_articles(const std::string& path) {

@@ -2,6 +2,7 @@
 /// @brief Indexing fixtures for the tests: run the library on a tree, read back what was stored.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -26,6 +27,12 @@ IndexRun index_into(const std::string& database, const std::vector<std::string>&
 
 /// Every stored article by id.
 std::map<std::string, Article> stored_articles(const std::string& database);
+
+/// Article id -> (copy group, story group), over every stored article (of every shard).
+std::map<std::string, std::pair<std::string, std::string>> article_groups(const std::string& database);
+
+/// The first @p count lines (records) of the gzip-compressed JSON Lines file @p path.
+std::string gzip_head_lines(const std::filesystem::path& path, std::size_t count);
 
 /// Whether the document of article @p id holds @p term.
 bool article_has_term(const Xapian::Database& database, const std::string& id,
