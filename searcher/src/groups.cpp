@@ -118,81 +118,125 @@ GroupReport report_of(const Article& article) {
     return report;
 }
 
+GroupMemberMap fetch_group_members(const Xapian::Database& database, GroupLevel level,
+                                   const std::set<std::string>& ids) {
+    GroupMemberMap members;
+    if (ids.empty()) return members;
+    std::vector<Xapian::Query> terms;
+    terms.reserve(ids.size());
+    for (const std::string& id : ids) terms.emplace_back(group_term(level, id));
+    Xapian::Enquire enquire(database);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()));
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+    const Xapian::valueno slot = group_slot(level);
+    constexpr Xapian::doccount kPage = 1000;
+    for (Xapian::doccount first = 0;; first += kPage) {
+        const Xapian::MSet mset = enquire.get_mset(first, kPage);
+        mset.fetch(mset.begin(), mset.end());
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+            Xapian::Document document = it.get_document();
+            members[document.get_value(slot)].push_back({*it, std::move(document)});
+        }
+        if (mset.size() < kPage) break;
+    }
+    return members;
+}
+
 GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
-                         const std::string& id, Xapian::docid hit_docid, const Article& hit,
-                         std::size_t outlet_names) {
+                         const std::string& id, const std::vector<GroupMember>& members,
+                         Xapian::docid hit_docid, const Article& hit, std::size_t outlet_names) {
     GroupInfo info;
     info.level = level;
     info.id = id;
-    const std::string term = group_term(level, id);
-    // The term's frequency is the exact size (get_collapse_count() is only a lower bound, and
-    // counts matching members only).
-    info.size = std::max<std::size_t>(database.get_termfreq(term), 1);
+    // Every member is here, so their number is the exact size (get_collapse_count() is only a
+    // lower bound, and counts matching members only).
+    info.size = std::max<std::size_t>(members.size(), 1);
 
-    // One pass over the members: their outlets, and the earliest report should the group's
-    // record not name a current member.
+    // One pass over the members: their outlets, and the earliest ones by time (should the
+    // group's record not name a current member). No member's term list is read here: over a
+    // remote shard that would be a round trip each.
     struct Outlet {
         std::string name;
         Chronology first;
     };
     std::map<std::string, Outlet> outlets;  // folded source key -> outlet
     const std::string own_outlet = hit.source.empty() ? "" : schema::source_term(hit.source);
-    std::optional<std::pair<Chronology, Xapian::docid>> earliest;
-    for (auto posting = database.postlist_begin(term); posting != database.postlist_end(term);
-         ++posting) {
-        const Xapian::docid docid = *posting;
-        const Xapian::Document document = database.get_document(docid);
+    std::optional<Chronology> first_time;
+    std::vector<const GroupMember*> first_members;  // those of the earliest time
+    for (const GroupMember& member : members) {
+        const Xapian::Document& document = member.document;
         const std::optional<double> time = time_of(document);
-        Chronology when{!time.has_value(), time.value_or(0), {}};
-        // Id terms only break ties (rare), so the term list is read only then.
-        const bool may_be_earliest =
-            !earliest || !(std::tie(earliest->first.undated, earliest->first.time) <
-                           std::tie(when.undated, when.time));
-        if (may_be_earliest) {
-            when.id_term = id_term_of(document);
-            if (!earliest || when < earliest->first) earliest = {when, docid};
+        const Chronology when{!time.has_value(), time.value_or(0), {}};
+        if (!first_time || when < *first_time) {
+            first_time = when;
+            first_members.clear();
         }
-        if (docid == hit_docid) continue;
+        if (!(*first_time < when)) first_members.push_back(&member);
+        if (member.docid == hit_docid) continue;
         const std::string source = document.get_value(schema::kSlotSource);
         if (source.empty()) continue;
         const std::string key = schema::source_term(source);
         if (key == own_outlet) continue;
         auto [it, added] = outlets.try_emplace(key, Outlet{source, when});
-        if (!added && std::tie(when.undated, when.time) <
-                          std::tie(it->second.first.undated, it->second.first.time)) {
-            it->second.first = when;
-        }
+        if (!added && when < it->second.first) it->second.first = when;
     }
     std::vector<const Outlet*> ordered;
     for (const auto& [key, outlet] : outlets) ordered.push_back(&outlet);
     std::stable_sort(ordered.begin(), ordered.end(), [](const Outlet* a, const Outlet* b) {
-        return std::tie(a->first.undated, a->first.time) < std::tie(b->first.undated, b->first.time);
+        return a->first < b->first;
     });
     info.other_outlet_count = ordered.size();
     for (std::size_t i = 0; i < ordered.size() && i < outlet_names; ++i) {
         info.other_outlets.push_back(ordered[i]->name);
     }
 
-    std::optional<Xapian::docid> earliest_docid;
+    // The earliest report the group's record names, if it is still a member (a stale record
+    // is not believed). Looked for among the members of its recorded time, by the article id
+    // in their data (fetched with them); an undated one by its id term.
+    const GroupMember* named = nullptr;
     const std::string record = database.get_metadata(schema::group_key(group_level_name(level), id));
     if (!record.empty()) {
         const auto json = nlohmann::json::parse(record, nullptr, false);
         if (json.is_object() && json.contains("earliest") && json["earliest"].is_string()) {
-            earliest_docid = resolve_member(database, json["earliest"].get<std::string>());
-            // A stale record (the member left the group) is not believed.
-            if (earliest_docid &&
-                database.get_document(*earliest_docid).get_value(group_slot(level)) != id) {
-                earliest_docid.reset();
+            const std::string earliest_id = json["earliest"].get<std::string>();
+            if (json.contains("earliest_time") && json["earliest_time"].is_number()) {
+                const auto recorded_time = json["earliest_time"].get<std::int64_t>();
+                for (const GroupMember& member : members) {
+                    const std::optional<double> time = time_of(member.document);
+                    if (!time || static_cast<std::int64_t>(*time) != recorded_time) continue;
+                    const std::string article_id =
+                        schema::decode_article_data(member.document.get_data()).id;
+                    if (earliest_id == article_id || earliest_id == schema::id_term(article_id)) {
+                        named = &member;
+                        break;
+                    }
+                }
+            } else if (const auto docid = resolve_member(database, earliest_id)) {
+                for (const GroupMember& member : members) {
+                    if (member.docid == *docid) named = &member;
+                }
             }
         }
     }
-    if (!earliest_docid && earliest) earliest_docid = earliest->second;
-    if (!earliest_docid || *earliest_docid == hit_docid) {
+    if (named == nullptr && first_members.size() == 1) named = first_members.front();
+    if (named == nullptr && !first_members.empty()) {
+        // Reports of the very same time: the smaller id term is the earlier (as the indexer
+        // orders them).
+        std::string best;
+        for (const GroupMember* member : first_members) {
+            std::string term = id_term_of(member->document);
+            if (named == nullptr || term < best) {
+                named = member;
+                best = std::move(term);
+            }
+        }
+    }
+    if (named == nullptr || named->docid == hit_docid) {
         info.earliest = report_of(hit);
         info.is_earliest = true;
     } else {
-        info.earliest = report_of(
-            schema::decode_article_data(database.get_document(*earliest_docid).get_data()));
+        info.earliest = report_of(schema::decode_article_data(named->document.get_data()));
         info.is_earliest = info.earliest.id == hit.id;
     }
     return info;

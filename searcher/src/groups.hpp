@@ -68,13 +68,29 @@ private:
     std::array<std::map<std::string, std::set<std::string>>, 3> m_values;
 };
 
-/// The group block of a hit: exact size, other outlets, earliest report. @p hit_docid and
-/// @p hit are the hit's document and article. The earliest report is the one the group's
-/// metadata record names (schema::group_key) when that is still a member, else found by
-/// scanning the members (dated before undated, then by time, then by id term).
+/// One member of a group: its document id and document (values and data at hand).
+struct GroupMember {
+    Xapian::docid docid = 0;
+    Xapian::Document document;
+};
+/// Group id -> its members, in document id order.
+using GroupMemberMap = std::map<std::string, std::vector<GroupMember>>;
+
+/// Every member of the groups @p ids at @p level, found by one boolean match over the archive
+/// and fetched together (Xapian::MSet::fetch). Over remote shards this is a round trip or two
+/// per shard for the whole page, where reading each group's postlist and each member's
+/// document was several per member. Groups with no member are absent.
+GroupMemberMap fetch_group_members(const Xapian::Database& database, GroupLevel level,
+                                   const std::set<std::string>& ids);
+
+/// The group block of a hit: exact size, other outlets, earliest report. @p members are the
+/// group's members (fetch_group_members); @p hit_docid and @p hit are the hit's document and
+/// article. The earliest report is the one the group's metadata record names
+/// (schema::group_key) when that is still a member, else found by scanning the members (dated
+/// before undated, then by time, then by id term).
 GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
-                         const std::string& id, Xapian::docid hit_docid, const Article& hit,
-                         std::size_t outlet_names);
+                         const std::string& id, const std::vector<GroupMember>& members,
+                         Xapian::docid hit_docid, const Article& hit, std::size_t outlet_names);
 
 /// All members of a group, earliest first; nullopt when no article carries the group term.
 std::optional<GroupMembers> list_members(const Xapian::Database& database, GroupLevel level,

@@ -81,6 +81,10 @@ struct PageEntry {
 };
 
 std::vector<PageEntry> page_of(const Xapian::MSet& mset) {
+    // The page's documents in one request per remote shard, not one each (a no-op locally).
+    // The iterator form: Xapian 1.4's fetch() without arguments crashes on an MSet that
+    // starts at an offset (page 2 on).
+    mset.fetch(mset.begin(), mset.end());
     std::vector<PageEntry> page;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         page.push_back({*it, it.get_weight(), it.get_document()});
@@ -656,6 +660,16 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
         sort == SortOrder::kOldest
             ? oldest_first_page(database, query, request.group, request.offset, request.limit)
             : page_of(mset);
+    // Every member of the page's groups, fetched together (detail::fetch_group_members).
+    detail::GroupMemberMap group_members;
+    if (grouped) {
+        std::set<std::string> page_groups;
+        for (const PageEntry& entry : page) {
+            std::string id = entry.document.get_value(detail::group_slot(request.group));
+            if (!id.empty()) page_groups.insert(std::move(id));
+        }
+        group_members = detail::fetch_group_members(database, request.group, page_groups);
+    }
     for (const PageEntry& entry : page) {
         const Xapian::Document& document = entry.document;
         const Article article = schema::decode_article_data(document.get_data());
@@ -681,8 +695,9 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
         if (grouped) {
             const std::string group_id = document.get_value(detail::group_slot(request.group));
             if (!group_id.empty()) {
-                hit.group = detail::describe_group(database, request.group, group_id, entry.docid,
-                                                   article, request.group_outlet_names);
+                hit.group = detail::describe_group(database, request.group, group_id,
+                                                   group_members[group_id], entry.docid, article,
+                                                   request.group_outlet_names);
             }
         }
         response.results.push_back(std::move(hit));
