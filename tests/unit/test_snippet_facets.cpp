@@ -74,6 +74,22 @@ TEST_CASE("a text without query words gives its beginning, unmarked") {
     CHECK(snippet.highlights.empty());
 }
 
+TEST_CASE("a long text's passage comes from its first part when a query word is there, and "
+          "from further down when not") {
+    wiredesk::Analyzer analyzer;
+    std::string filler;
+    while (filler.size() < search::kSnippetScanBytes) filler += "The committee met again. ";
+    // "harbour" early and "harbour dredging" (two distinct words) past the scanned part: the
+    // early passage wins, although the later one holds more query words.
+    const std::string text = "Harbour fees rise. " + filler + "Harbour dredging starts in March.";
+    const auto early = search::make_snippet(text, "en", stemmed({"harbour", "dredging"}), analyzer);
+    CHECK(marked(early).starts_with("[Harbour] fees rise."));
+    // A word found only past the scanned part is still found, and its passage shown.
+    const auto late = search::make_snippet(text, "en", stemmed({"dredging"}), analyzer);
+    CHECK(marked(late).find("[dredging] starts in March.") != std::string::npos);
+    REQUIRE(late.highlights.size() == 1);
+}
+
 TEST_CASE("wildcard prefixes are marked") {
     wiredesk::Analyzer analyzer;
     search::HighlightTerms terms;
