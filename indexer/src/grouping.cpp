@@ -666,11 +666,14 @@ std::optional<double> time_of(const Xapian::Document& document) {
     return Xapian::sortable_unserialise(value);
 }
 
+/// The day (since the epoch) of @p time; 0 for none.
+std::int64_t day_of(std::optional<double> time) {
+    return time ? static_cast<std::int64_t>(std::floor(*time / 86400.0)) : 0;
+}
+
 bool within_days(std::optional<double> a, std::optional<double> b, int days) {
     if (!a || !b) return true;  // no evidence against
-    const auto day_a = static_cast<std::int64_t>(std::floor(*a / 86400.0));
-    const auto day_b = static_cast<std::int64_t>(std::floor(*b / 86400.0));
-    return std::llabs(day_a - day_b) <= days;
+    return std::llabs(day_of(a) - day_of(b)) <= days;
 }
 
 }  // namespace
@@ -774,6 +777,7 @@ void Grouper::forget(const std::string& term) {
         if (const auto pending = m_pending_by_docid.find(*posting);
             pending != m_pending_by_docid.end()) {
             m_pending[pending->second].forgotten = true;
+            m_pending_brief[pending->second].forgotten = true;
         } else {
             m_forgotten.insert(*posting);
         }
@@ -816,6 +820,7 @@ void Grouper::written(Xapian::docid docid) {
     pending.docid = docid;
     if (const auto older = m_pending_by_docid.find(docid); older != m_pending_by_docid.end()) {
         m_pending[older->second].replaced = true;
+        m_pending_brief[older->second].replaced = true;
     }
     m_pending_by_docid[docid] = index;
     m_pending_by_id[pending.id] = index;
@@ -835,6 +840,7 @@ void Grouper::committed() {
     // reading of its stub sees.
     m_committed = Xapian::Database(m_path);
     m_pending.clear();
+    m_pending_brief.clear();
     m_pending_by_docid.clear();
     m_pending_by_id.clear();
     m_pending_anchor.clear();
@@ -1238,21 +1244,35 @@ void Grouper::assign(Xapian::Document& document) {
             }
         }
         if (!m_pending.empty()) {
-            std::unordered_map<std::size_t, double> scores;
+            // The hot loop of grouping in a large batch: a telling word's postings may hold
+            // thousands of the batch's articles, so it reads their brief records (contiguous)
+            // and adds into a dense array, not into the articles themselves or a hash map.
+            const std::int64_t own_day = day_of(self.time);
+            const auto days = static_cast<std::int64_t>(m_options.story_window_days);
+            m_scores.resize(m_pending.size());
+            std::vector<std::size_t> scored;
             for (std::size_t k = 0; k < telling.size(); ++k) {
                 const auto postings = m_pending_stem.find(*telling[k].second);
                 if (postings == m_pending_stem.end()) continue;
                 for (const auto& [i, wdf] : postings->second) {
-                    const Pending& candidate = m_pending[i];
-                    if (!pending_candidate(candidate) ||
-                        !within_days(self.time, candidate.time, m_options.story_window_days)) {
+                    const PendingBrief& candidate = m_pending_brief[i];
+                    if (self.time && candidate.dated && std::llabs(candidate.day - own_day) > days) {
                         continue;
                     }
-                    scores[i] += idf[k] * story_term_score(wdf, candidate.length, average_length);
+                    if (candidate.replaced ||
+                        (candidate.forgotten && m_pending[i].id != self.id)) {
+                        continue;
+                    }
+                    if (!m_scores[i]) {
+                        m_scores[i] = 0.0;
+                        scored.push_back(i);
+                    }
+                    *m_scores[i] += idf[k] * story_term_score(wdf, candidate.length, average_length);
                 }
             }
-            for (const auto& [i, score] : scores) {
-                ranked.push_back({comparable_score(score), m_pending[i].id, 0, i});
+            for (const std::size_t i : scored) {
+                ranked.push_back({comparable_score(*m_scores[i]), m_pending[i].id, 0, i});
+                m_scores[i].reset();
             }
         }
         const std::size_t keep = std::min(wanted, ranked.size());
@@ -1343,6 +1363,7 @@ void Grouper::assign(Xapian::Document& document) {
             pending.stems.emplace_back(name, wdf);
         }
     }
+    m_pending_brief.push_back({day_of(pending.time), pending.length, pending.time.has_value()});
     m_pending.push_back(std::move(pending));
     m_last_assigned = m_pending.size() - 1;
 

@@ -210,6 +210,16 @@ private:
 
     // The batch since the last commit, in memory.
     std::deque<Pending> m_pending;  ///< a deque: growing it moves nothing
+    /// What ranking a batch article as a story candidate reads, by the same index, contiguous.
+    struct PendingBrief {
+        std::int64_t day = 0;  ///< days since the epoch (if dated)
+        Xapian::termcount length = 0;
+        bool dated = false;
+        bool forgotten = false;
+        bool replaced = false;
+    };
+    std::vector<PendingBrief> m_pending_brief;
+    std::vector<std::optional<double>> m_scores;  ///< by batch index: story scores being summed
     std::unordered_map<Xapian::docid, std::size_t> m_pending_by_docid;
     std::unordered_map<std::string, std::size_t> m_pending_by_id;  ///< Q term -> latest
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> m_pending_anchor;
