@@ -147,6 +147,10 @@ nlohmann::json summary_json(const wiredesk::indexer::IndexSummary& s) {
         {"commits", s.commits},
         {"seconds", s.seconds},
         {"interrupted", s.interrupted},
+        {"grouping", {{"assigned", s.grouping.articles}, {"copies", s.grouping.copies},
+                      {"stories", s.grouping.stories}, {"merges", s.grouping.merges},
+                      {"rechecks", s.grouping.rechecks}, {"splits", s.grouping.splits},
+                      {"seconds", s.grouping.seconds}}},
         {"shards", [&] {
              auto shards = nlohmann::json::array();
              for (const auto& shard : s.shards) {
@@ -167,6 +171,11 @@ void print_summary(const wiredesk::indexer::IndexSummary& s, const std::string& 
                s.files_failed, s.problems, s.seconds,
                s.seconds > 0 ? static_cast<double>(s.articles_added + s.articles_updated) / s.seconds
                              : 0.0);
+    if (s.grouping.articles != 0) {
+        fmt::print("grouping: {} of {} articles joined a copy group, {} a story group; {} merges; {:.2f} s\n",
+                   s.grouping.copies, s.grouping.articles, s.grouping.stories, s.grouping.merges,
+                   s.grouping.seconds);
+    }
     if (!s.shards.empty()) {
         std::string list;
         for (const auto& shard : s.shards) {

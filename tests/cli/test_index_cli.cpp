@@ -56,6 +56,32 @@ TEST_CASE("wiredesk-index on a clean tree exits 0 and --json prints the summary"
     CHECK(result.err.empty());  // no progress bar when stderr is not a terminal
 }
 
+TEST_CASE("wiredesk-index --json says what grouping did: copies joined, stories joined, time") {
+    TempDir dir;
+    const std::string corpus = (wiredesk::test::source_dir() / "corpus").string();
+    const std::vector<std::string> good = {"--exclude", "malformed", "--exclude", "README.md", corpus};
+    const auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), good.begin(), good.end());
+        return args;
+    };
+    const auto grouped = run(indexer(), with({"--db", (dir / "db").string(), "--json"}));
+    REQUIRE(grouped.exit_code == 0);
+    const auto summary = nlohmann::json::parse(grouped.out);
+    CHECK(summary["grouping"]["assigned"] == summary["articles"]["added"]);
+    // corpus/ holds one AFP story reprinted by five outlets (corpus/README.md).
+    CHECK(summary["grouping"]["copies"].get<int>() >= 5);
+    CHECK(summary["grouping"]["stories"].get<int>() >= summary["grouping"]["copies"].get<int>());
+    CHECK(summary["grouping"]["seconds"].get<double>() >= 0);
+
+    const auto ungrouped =
+        run(indexer(), with({"--db", (dir / "plain").string(), "--json", "--no-grouping"}));
+    REQUIRE(ungrouped.exit_code == 0);
+    CHECK(nlohmann::json::parse(ungrouped.out)["grouping"]["assigned"] == 0);
+
+    const auto text = run(indexer(), with({"--db", (dir / "text").string()}));
+    CHECK(text.out.find("joined a copy group") != std::string::npos);
+}
+
 TEST_CASE("wiredesk-index reports bad files as path: reason, goes on, and exits 3") {
     TempDir dir;
     write_good_article(dir);
