@@ -75,23 +75,26 @@ std::vector<Highlight> find_highlights(std::string_view text, std::string_view l
 Snippet make_snippet(std::string_view text, std::string_view language,
                      const HighlightTerms& terms, Analyzer& analyzer, std::size_t max_chars) {
     // The passage is looked for in the text's first kSnippetScanBytes (up to a space), and
-    // further only if no query word is there: tokenizing is most of a search's time, and a
-    // few stored pages run to hundreds of kilobytes, while an article's best passage is
-    // rarely that far down (bench/RESULTS.md).
+    // in the next such part only if no query word is there, and so on: tokenizing is most of
+    // a search's time, and a few stored pages run to hundreds of kilobytes, while an article's
+    // best passage is rarely far down (bench/RESULTS.md).
     std::vector<Mark> marks;
-    std::size_t scanned = text.size();
-    if (text.size() > kSnippetScanBytes) {
-        scanned = kSnippetScanBytes;
-        while (scanned > 0 && !is_space(static_cast<unsigned char>(text[scanned]))) --scanned;
-        if (scanned == 0) scanned = text.size();  // one enormous word: scan it all
-    }
-    marks = find_marks(text.substr(0, scanned), language, terms, analyzer);
-    if (marks.empty() && scanned < text.size()) {
-        marks = find_marks(text.substr(scanned), language, terms, analyzer);
-        for (Mark& mark : marks) {
-            mark.begin += scanned;
-            mark.end += scanned;
+    for (std::size_t from = 0; from < text.size() && marks.empty();) {
+        std::size_t to = text.size();
+        if (to - from > kSnippetScanBytes) {
+            to = from + kSnippetScanBytes;
+            while (to > from && !is_space(static_cast<unsigned char>(text[to]))) --to;
+            if (to == from) {  // one enormous word: up to the next space
+                to = from + kSnippetScanBytes;
+                while (to < text.size() && !is_space(static_cast<unsigned char>(text[to]))) ++to;
+            }
         }
+        marks = find_marks(text.substr(from, to - from), language, terms, analyzer);
+        for (Mark& mark : marks) {
+            mark.begin += from;
+            mark.end += from;
+        }
+        from = to;
     }
     if (max_chars == 0) max_chars = 200;
 

@@ -40,14 +40,14 @@ struct Snippet {
 std::vector<Highlight> find_highlights(std::string_view text, std::string_view language,
                                        const HighlightTerms& terms, Analyzer& analyzer);
 
-/// make_snippet() looks for the passage in a text's first this many bytes, and further down
-/// only when no query word is there.
+/// make_snippet() looks for the passage in a text's first this many bytes, and in the next
+/// such part only when no query word is there, and so on.
 inline constexpr std::size_t kSnippetScanBytes = 32 * 1024;
 
 /// The passage of about @p max_chars characters of @p text holding the most distinct query
 /// words (then the most occurrences, then the earliest), extended backwards to a sentence or
-/// word start; in a text longer than kSnippetScanBytes, the passage is chosen within that
-/// first part when any query word is there. With no query word in the text, the text's
+/// word start; in a text longer than kSnippetScanBytes, within the first part of that size
+/// that holds a query word. With no query word in the text, the text's
 /// beginning. Whitespace runs (the paragraph breaks) become single spaces.
 Snippet make_snippet(std::string_view text, std::string_view language,
                      const HighlightTerms& terms, Analyzer& analyzer, std::size_t max_chars = 200);
