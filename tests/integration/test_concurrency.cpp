@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <xapian.h>
 
+#include "index_helpers.hpp"
 #include "test_support.hpp"
 #include "wiredesk/common/database.hpp"
 #include "wiredesk/common/errors.hpp"
@@ -39,24 +40,17 @@ void write_archive(const fs::path& root, int files, const std::string& prefix) {
     const char* words[] = {"harbor", "strike", "council", "vote", "flood", "river", "bank",
                            "rate",   "drought", "aid",    "talks", "envoy", "market", "grain"};
     unsigned state = 42;
-    for (int file = 0; file < files; ++file) {
-        std::string lines;
-        for (std::size_t article = 0; article < kArticlesPerFile; ++article) {
+    wiredesk::test::write_feeds(
+        root, 0, files, static_cast<int>(kArticlesPerFile), [&](int file, int article) {
             std::string text = "quay ";
             for (int word = 0; word < 60; ++word) {
                 state = state * 1103515245U + 12345U;
                 text += words[(state >> 16) % std::size(words)];
                 text += word % 15 == 14 ? ". " : " ";
             }
-            const std::string id = prefix + std::to_string(file) + "-" + std::to_string(article);
-            lines += nlohmann::json{{"id", id}, {"title", "Report " + id}, {"text", text},
-                                    {"date", "2026-01-24"}, {"source", "Harbor Wire"}}
-                         .dump() +
-                     "\n";
-        }
-        wiredesk::test::write_file(root / ("feed-" + std::to_string(1000 + file) + ".jsonl"),
-                                   lines);
-    }
+            return wiredesk::test::FeedArticle{
+                prefix + std::to_string(file) + "-" + std::to_string(article), text};
+        });
 }
 
 /// Articles committed in @p db so far (0 while it cannot be opened yet).

@@ -29,24 +29,16 @@ void write_feeds(const fs::path& root, int first, int count, int words_per_artic
     std::mt19937 random(static_cast<unsigned>(first));
     const char* words[] = {"harbor", "strike", "council", "vote", "flood", "river", "bank",
                            "rate",   "drought", "aid",    "talks", "envoy", "market", "grain"};
-    for (int file = first; file < first + count; ++file) {
-        std::string lines;
-        for (int article = 0; article < kArticlesPerFile; ++article) {
-            std::string text;
-            for (int word = 0; word < words_per_article; ++word) {
-                text += words[random() % std::size(words)];
-                text += std::to_string(random() % 1000);  // many distinct terms: big postings
-                text += word % 15 == 14 ? ". " : " ";
-            }
-            const std::string id = "f" + std::to_string(file) + "-" + std::to_string(article);
-            lines += nlohmann::json{{"id", id}, {"title", "Report " + id}, {"text", text},
-                                    {"date", "2026-01-24"}, {"source", "Harbor Wire"}}
-                         .dump() +
-                     "\n";
+    wiredesk::test::write_feeds(root, first, count, kArticlesPerFile, [&](int file, int article) {
+        std::string text;
+        for (int word = 0; word < words_per_article; ++word) {
+            text += words[random() % std::size(words)];
+            text += std::to_string(random() % 1000);  // many distinct terms: big postings
+            text += word % 15 == 14 ? ". " : " ";
         }
-        wiredesk::test::write_file(root / ("feed-" + std::to_string(1000 + file) + ".jsonl"),
-                                   lines);
-    }
+        return wiredesk::test::FeedArticle{"f" + std::to_string(file) + "-" + std::to_string(article),
+                                           text};
+    });
 }
 
 /// The largest file in the database directory: a limit just above it leaves room for a little

@@ -28,25 +28,16 @@ void write_archive(const std::filesystem::path& root, bool spread_months = false
     std::mt19937 random(42);
     const char* words[] = {"harbor", "strike", "council", "vote", "flood", "river", "bank",
                            "rate",   "drought", "aid",    "talks", "envoy", "market", "grain"};
-    for (int file = 0; file < 150; ++file) {
-        std::string lines;
-        for (int article = 0; article < 20; ++article) {
-            std::string text;
-            for (int word = 0; word < 120; ++word) {
-                text += words[random() % std::size(words)];
-                text += word % 15 == 14 ? ". " : " ";
-            }
-            nlohmann::json line = {{"id", "a-" + std::to_string(file) + "-" + std::to_string(article)},
-                                   {"title", "Report " + std::to_string(file * 20 + article)},
-                                   {"text", text},
-                                   {"date", spread_months
-                                                ? "2026-0" + std::to_string(1 + file % 6) + "-24"
-                                                : std::string("2026-01-24")},
-                                   {"source", "Harbor Wire"}};
-            lines += line.dump() + "\n";
+    wiredesk::test::write_feeds(root, 0, 150, 20, [&](int file, int article) {
+        std::string text;
+        for (int word = 0; word < 120; ++word) {
+            text += words[random() % std::size(words)];
+            text += word % 15 == 14 ? ". " : " ";
         }
-        wiredesk::test::write_file(root / ("feed-" + std::to_string(1000 + file) + ".jsonl"), lines);
-    }
+        return wiredesk::test::FeedArticle{
+            "a-" + std::to_string(file) + "-" + std::to_string(article), text,
+            spread_months ? "2026-0" + std::to_string(1 + file % 6) + "-24" : "2026-01-24"};
+    });
 }
 
 /// Starts wiredesk-index over @p archive into @p db, sharded by month if @p shard_by_month.

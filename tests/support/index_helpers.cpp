@@ -1,4 +1,5 @@
 #include "index_helpers.hpp"
+#include "test_support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,6 +31,24 @@ std::map<std::string, std::pair<std::string, std::string>> article_groups(const 
             document.get_value(schema::kSlotCopyGroup), document.get_value(schema::kSlotStoryGroup)};
     }
     return groups;
+}
+
+void write_feeds(const std::filesystem::path& root, int first, int count, int per_file,
+                 const std::function<FeedArticle(int file, int article)>& make) {
+    for (int file = first; file < first + count; ++file) {
+        std::string lines;
+        for (int article = 0; article < per_file; ++article) {
+            const FeedArticle made = make(file, article);
+            lines += nlohmann::json{{"id", made.id},
+                                    {"title", "Report " + made.id},
+                                    {"text", made.text},
+                                    {"date", made.date},
+                                    {"source", "Harbor Wire"}}
+                         .dump() +
+                     "\n";
+        }
+        write_file(root / ("feed-" + std::to_string(1000 + file) + ".jsonl"), lines);
+    }
 }
 
 std::string gzip_head_lines(const std::filesystem::path& path, std::size_t count) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -33,6 +34,20 @@ std::map<std::string, std::pair<std::string, std::string>> article_groups(const 
 
 /// The first @p count lines (records) of the gzip-compressed JSON Lines file @p path.
 std::string gzip_head_lines(const std::filesystem::path& path, std::size_t count);
+
+/// One article of a generated feed (write_feeds).
+struct FeedArticle {
+    std::string id;
+    std::string text;
+    std::string date = "2026-01-24";
+};
+
+/// Writes the JSON Lines feeds @p root/feed-<1000 + file>.jsonl for each file in
+/// [@p first, @p first + @p count), each of @p per_file articles made by @p make(file, article),
+/// titled "Report <id>", from "Harbor Wire". The fixture of the crash, concurrency and disk
+/// tests: many small files, so that many batches commit.
+void write_feeds(const std::filesystem::path& root, int first, int count, int per_file,
+                 const std::function<FeedArticle(int file, int article)>& make);
 
 /// Whether the document of article @p id holds @p term.
 bool article_has_term(const Xapian::Database& database, const std::string& id,
