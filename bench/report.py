@@ -50,6 +50,15 @@ def ratio(a, b):
     return f"{a / b:.2f}×"
 
 
+# The repository's root: commands are shown relative to it, so that they read the same on
+# every machine that runs the benchmark.
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def shown(command):
+    return command.replace(REPO_ROOT + "/", "")
+
+
 class Commands:
     """Numbers the distinct commands so that table rows can cite them as [c1], [c2]..."""
 
@@ -68,7 +77,7 @@ class Commands:
     def markdown(self):
         lines = []
         for command, ref in sorted(self.ids.items(), key=lambda kv: int(kv[1][1:])):
-            lines.append(f"- [{ref}] `{command}`")
+            lines.append(f"- [{ref}] `{shown(command)}`")
         return "\n".join(lines)
 
 
@@ -218,7 +227,7 @@ def profile_section(records, lines):
             f"The slowest query of the full mode on {p.get('dataset')}: `{p.get('query')}`, run 100 times"
         lines.append(f"#### {what}")
         lines.append("")
-        lines.append(f"Command: `{p['command']}`. Flat profile, samples of the cpu-clock software event "
+        lines.append(f"Command: `{shown(p['command'])}`. Flat profile, samples of the cpu-clock software event "
                      f"(hardware counters are not available in this VM), symbols above 1%; listed "
                      f"symbols add up to {sum(r[0] for r in rows):.0f}% of the samples.")
         lines.append("")

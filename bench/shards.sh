@@ -145,7 +145,7 @@ Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `bench/shards.s
 
 Commands:
 
-""" + "\n".join(f"- `{c}`" for c in commands) + """
+""" + "\n".join(f"- `{c.replace(os.getcwd() + '/', '')}`" for c in commands) + """
 <!-- wiredesk-shards:end -->"""
 
 text = open(results_md).read() if os.path.exists(results_md) else "# Benchmark and evaluation results\n"

@@ -67,12 +67,17 @@ nlohmann::json group_json(const GroupInfo& group) {
 nlohmann::json members_json(const GroupMembers& members) {
     nlohmann::json list = nlohmann::json::array();
     for (const GroupReport& report : members.members) list.push_back(report_json(report));
-    return {
+    nlohmann::json json = {
         {"level", group_level_name(members.level)},
         {"id", members.id},
         {"size", members.members.size()},
         {"members", list},
     };
+    if (members.partial) {
+        json["partial"] = true;
+        json["missing_shards"] = members.missing_shards;
+    }
+    return json;
 }
 
 nlohmann::json highlights_json(std::string_view text, const std::vector<Highlight>& highlights) {

@@ -775,7 +775,12 @@ std::optional<GroupMembers> Searcher::group_members(GroupLevel level, std::strin
         throw QueryError("a group's members are listed by level: copy or story");
     }
     return m_impl->with_archive("list the group", [&](const ReadableArchive& archive) {
-        return detail::list_members(archive.database, level, id);
+        auto members = detail::list_members(archive.database, level, id);
+        if (members && !archive.missing.empty()) {
+            members->partial = true;
+            members->missing_shards = archive.missing;
+        }
+        return members;
     });
 }
 

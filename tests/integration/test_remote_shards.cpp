@@ -554,6 +554,18 @@ TEST_CASE("remote shards: a shard killed between two searches is named, or left 
         const search::Searcher reference({without}, quick_timeouts());
         CHECK(ids_of(after) == ids_of(reference.search(request)));
         CHECK(after.total < before.total);
+        // A group's member list says so too: members on the missing shard are not in it.
+        bool listed = false;
+        for (const auto& hit : after.results) {
+            if (!hit.group) continue;
+            const auto members = searcher.group_members(hit.group->level, hit.group->id);
+            REQUIRE(members.has_value());
+            CHECK(members->partial);
+            CHECK(members->missing_shards == std::vector<std::string>{killed});
+            listed = true;
+            break;
+        }
+        CHECK(listed);
     }
 }
 

@@ -161,6 +161,10 @@ struct GroupMembers {
     GroupLevel level = GroupLevel::kStory;
     std::string id;
     std::vector<GroupReport> members;  ///< earliest first: dated before undated, then by id
+    /// Some remote shards did not answer (SearcherOptions::allow_partial): members on them are
+    /// not listed.
+    bool partial = false;
+    std::vector<std::string> missing_shards;  ///< the shards left out, as `host:port`
 };
 
 /// One value of a facet and how many matches have it.
