@@ -474,10 +474,16 @@ TEST_CASE("the server listens on loopback, logs one line per request and stops o
     f.get("/api/health");
     f.get("/api/search?q=strike&limit=nope");
     f.get("/api/article/nothing");
+    // Each log line is written after its response, by whichever worker thread served it: wait
+    // for all three lines, not the last request's (a slower thread may log an earlier one later).
     std::string log;
-    for (int i = 0; i < 100; ++i) {  // the log line is written after the response
+    for (int i = 0; i < 200; ++i) {
         log = f.server.log();
-        if (log.find("/api/article/nothing") != std::string::npos) break;
+        if (log.find("GET /api/health ") != std::string::npos &&
+            log.find("GET /api/search ") != std::string::npos &&
+            log.find("GET /api/article/nothing ") != std::string::npos) {
+            break;
+        }
         std::this_thread::sleep_for(10ms);
     }
     CHECK(log.find("GET /api/health 200 ") != std::string::npos);
