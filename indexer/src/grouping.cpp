@@ -747,12 +747,9 @@ struct Grouper::Pending {
     CopyFingerprint fingerprint;  ///< as stored (no anchors)
     std::vector<std::uint64_t> anchors;  ///< its XCA terms, until indexed by written()
     CompactProfile profile;  ///< as stored (weights rounded by encode_profile)
-    /// Its stems (Z terms) and their wdf, until indexed by written(); and its length (the sum
-    /// of all its wdf, as Xapian counts it): what BM25 ranks story candidates by.
+    /// Its stems (Z terms) and their wdf, until indexed by written(): what BM25 ranks story
+    /// candidates by (with the length in its PendingBrief).
     std::vector<std::pair<std::string, Xapian::termcount>> stems;
-    Xapian::termcount length = 0;
-    bool forgotten = false;  ///< about to be deleted or replaced
-    bool replaced = false;   ///< a later version took its docid: never a candidate again
 };
 
 Grouper::Grouper(Xapian::WritableDatabase& database, const std::string& path,
@@ -776,7 +773,6 @@ void Grouper::forget(const std::string& term) {
         }
         if (const auto pending = m_pending_by_docid.find(*posting);
             pending != m_pending_by_docid.end()) {
-            m_pending[pending->second].forgotten = true;
             m_pending_brief[pending->second].forgotten = true;
         } else {
             m_forgotten.insert(*posting);
@@ -819,7 +815,6 @@ void Grouper::written(Xapian::docid docid) {
     Pending& pending = m_pending[index];
     pending.docid = docid;
     if (const auto older = m_pending_by_docid.find(docid); older != m_pending_by_docid.end()) {
-        m_pending[older->second].replaced = true;
         m_pending_brief[older->second].replaced = true;
     }
     m_pending_by_docid[docid] = index;
@@ -883,8 +878,8 @@ std::vector<Grouper::Member> Grouper::members(Level level, const std::string& gr
 std::optional<Grouper::Member> Grouper::member_by_id(const std::string& article_id) {
     if (article_id.empty()) return std::nullopt;
     if (const auto pending = m_pending_by_id.find(article_id); pending != m_pending_by_id.end()) {
-        const Pending& found = m_pending[pending->second];
-        if (!found.forgotten && !found.replaced) return member_of(found);
+        const PendingBrief& brief = m_pending_brief[pending->second];
+        if (!brief.forgotten && !brief.replaced) return member_of(m_pending[pending->second]);
     }
     auto posting = m_database.postlist_begin(article_id);
     if (posting == m_database.postlist_end(article_id)) return std::nullopt;
@@ -1032,8 +1027,9 @@ void Grouper::assign(Xapian::Document& document) {
         if (m_forgotten.count(docid) == 0) return true;
         return id_term_of(m_committed.get_document(docid)) == self.id;
     };
-    const auto pending_candidate = [&](const Pending& pending) {
-        return !pending.replaced && (!pending.forgotten || pending.id == self.id);
+    const auto pending_candidate = [&](std::size_t i) {
+        const PendingBrief& brief = m_pending_brief[i];
+        return !brief.replaced && (!brief.forgotten || m_pending[i].id == self.id);
     };
     const auto committed_labels = [&](Xapian::docid docid, const Xapian::Document& candidate) {
         std::pair<std::string, std::string> labels;
@@ -1068,7 +1064,7 @@ void Grouper::assign(Xapian::Document& document) {
             const auto found = index.find(key);
             if (found == index.end()) return;
             for (const std::size_t i : found->second) {
-                if (!m_pending[i].replaced) shared[m_pending[i].docid] += weight;
+                if (!m_pending_brief[i].replaced) shared[m_pending[i].docid] += weight;
             }
         };
         count(std::string(schema::prefix::kCopyExact) + hex16(self.fingerprint.exact), 1000);
@@ -1091,8 +1087,8 @@ void Grouper::assign(Xapian::Document& document) {
             const CopyFingerprint* fingerprint = nullptr;
             if (const auto pending = m_pending_by_docid.find(docid);
                 pending != m_pending_by_docid.end()) {
+                if (!pending_candidate(pending->second)) continue;
                 const Pending& candidate = m_pending[pending->second];
-                if (!pending_candidate(candidate)) continue;
                 group = candidate.copy_group;
                 story = candidate.story_group;
                 time = candidate.time;
@@ -1259,10 +1255,7 @@ void Grouper::assign(Xapian::Document& document) {
                     if (self.time && candidate.dated && std::llabs(candidate.day - own_day) > days) {
                         continue;
                     }
-                    if (candidate.replaced ||
-                        (candidate.forgotten && m_pending[i].id != self.id)) {
-                        continue;
-                    }
+                    if (!pending_candidate(i)) continue;
                     if (!m_scores[i]) {
                         m_scores[i] = 0.0;
                         scored.push_back(i);
@@ -1354,16 +1347,17 @@ void Grouper::assign(Xapian::Document& document) {
     // Its stems and length, for ranking it as a story candidate of later articles in the batch
     // exactly as Xapian ranks the committed ones.
     const std::string stem_prefix(schema::prefix::kStemmed);
+    Xapian::termcount length = 0;
     for (term = document.termlist_begin(); term != document.termlist_end(); ++term) {
         const Xapian::termcount wdf = term.get_wdf();
-        pending.length += wdf;
+        length += wdf;
         if (wdf == 0) continue;
         const std::string name = *term;
         if (name.size() > stem_prefix.size() && name.compare(0, stem_prefix.size(), stem_prefix) == 0) {
             pending.stems.emplace_back(name, wdf);
         }
     }
-    m_pending_brief.push_back({day_of(pending.time), pending.length, pending.time.has_value()});
+    m_pending_brief.push_back({day_of(pending.time), length, pending.time.has_value()});
     m_pending.push_back(std::move(pending));
     m_last_assigned = m_pending.size() - 1;
 

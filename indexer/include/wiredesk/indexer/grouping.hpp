@@ -210,13 +210,14 @@ private:
 
     // The batch since the last commit, in memory.
     std::deque<Pending> m_pending;  ///< a deque: growing it moves nothing
-    /// What ranking a batch article as a story candidate reads, by the same index, contiguous.
+    /// By the same index as m_pending, contiguous: what the hot loops over a batch's articles
+    /// read (ranking story candidates, whether one is still a candidate).
     struct PendingBrief {
         std::int64_t day = 0;  ///< days since the epoch (if dated)
-        Xapian::termcount length = 0;
+        Xapian::termcount length = 0;  ///< the sum of its wdf, as Xapian counts it
         bool dated = false;
-        bool forgotten = false;
-        bool replaced = false;
+        bool forgotten = false;  ///< about to be deleted or replaced
+        bool replaced = false;   ///< a later version took its docid: never a candidate again
     };
     std::vector<PendingBrief> m_pending_brief;
     std::vector<std::optional<double>> m_scores;  ///< by batch index: story scores being summed
