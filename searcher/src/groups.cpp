@@ -247,14 +247,16 @@ std::optional<GroupMembers> list_members(const Xapian::Database& database, Group
     // Group ids are 16 hex digits; anything much longer cannot be one (and must not reach
     // Xapian as an over-long term).
     if (id.empty() || id.size() > 64) return std::nullopt;
-    const std::string term = group_term(level, id);
+    // The members come as a page's groups do (one match, documents fetched together); the id
+    // term that breaks ties is the article id of the data, read anyway, not a term list read.
+    const std::string group(id);
+    GroupMemberMap fetched = fetch_group_members(database, level, {group});
     std::vector<std::pair<Chronology, Article>> found;
-    for (auto posting = database.postlist_begin(term); posting != database.postlist_end(term);
-         ++posting) {
-        const Xapian::Document document = database.get_document(*posting);
-        const std::optional<double> time = time_of(document);
-        found.emplace_back(Chronology{!time.has_value(), time.value_or(0), id_term_of(document)},
-                           schema::decode_article_data(document.get_data()));
+    for (const GroupMember& member : fetched[group]) {
+        const std::optional<double> time = time_of(member.document);
+        Article article = schema::decode_article_data(member.document.get_data());
+        Chronology when{!time.has_value(), time.value_or(0), schema::id_term(article.id)};
+        found.emplace_back(std::move(when), std::move(article));
     }
     if (found.empty()) return std::nullopt;
     std::sort(found.begin(), found.end(),
