@@ -76,7 +76,7 @@ indexer::IndexOptions corpus_options(unsigned threads) {
 
 }  // namespace
 
-TEST_CASE("the corpus's wire copies form exactly their groups; the follow-up stays out") {
+TEST_CASE("the corpus's wire copies form exactly their groups, and the follow-up stays out") {
     TempDir dir;
     const std::string db = (dir / "db").string();
     index_into(db, {(test::source_dir() / "corpus").string()}, corpus_options(2));

@@ -610,7 +610,7 @@ TEST_CASE("remote shards: what the remote side cannot do is said in warnings") {
     }
 }
 
-TEST_CASE("remote shards: wiredesk-search --allow-partial marks its JSON and text; without it "
+TEST_CASE("remote shards: wiredesk-search --allow-partial marks its JSON and text, and without it "
           "exit code 1 names the shard") {
     const Shards& shards = corpus_shards();
     TempDir stubs;

@@ -268,7 +268,7 @@ TEST_CASE("the earliest report is the one the group record names, unless it left
     }
 }
 
-TEST_CASE("group_members lists every member earliest first; unknown ids give nothing") {
+TEST_CASE("group_members lists every member earliest first, and unknown ids give nothing") {
     TempDir dir;
     std::vector<Report> reports = wire_story();
     reports.push_back({"g-undated", "Coastal Times", "", kCopy, kStory});
@@ -462,7 +462,7 @@ TEST_CASE("without exact counts the number of groups is marked as an estimate") 
     CHECK(!response.facets->exact);
 }
 
-TEST_CASE("the seeds: 000, 001 and 002 are one story; 003, a later round of talks, is another") {
+TEST_CASE("the seeds: 000, 001 and 002 are one story, and 003, a later round of talks, is another") {
     TempDir dir;
     // The seeds copied with modification times of their rounds, so that --date-from-mtime
     // dates the undated ones (as in test_search.cpp).

@@ -277,7 +277,7 @@ TEST_CASE("facets=groups counts stories, facets=reports counts articles, and say
     CHECK(group_sum < report_sum);
 }
 
-TEST_CASE("/api/article/{id} returns the whole stored article; unknown ids are 404") {
+TEST_CASE("/api/article/{id} returns the whole stored article, and unknown ids are 404") {
     Fixture f;
     const json hits = f.search("q=rotterdam&limit=20");
     REQUIRE(hits["results"].size() > 2);
