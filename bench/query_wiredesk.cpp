@@ -9,7 +9,9 @@
 ///     MODE full:   plus grouping at the story level, when the library has it (Request::group):
 ///                  what the search page asks for.
 ///   One untimed pass warms the caches, then RUNS timed passes (default 1). Prints JSON with the
-///   per-query wall-clock latencies in milliseconds, the per-query totals, and the slowest query.
+///   per-query wall-clock latencies in milliseconds, the per-query totals, the slowest query, and
+///   the timed passes' milliseconds spent in the searcher's two phases (Response::timing):
+///   "search" (the match, counts, facets) and "fetch" (documents, snippets, groups, spelling).
 ///
 /// Built by bench/run.sh with g++ against the release build. Compiles against a library with or
 /// without Request::group (grouping landed in the searcher after this driver was written); the
@@ -73,6 +75,8 @@ int main(int argc, char** argv) {
         nlohmann::json latencies = nlohmann::json::array();
         nlohmann::json totals = nlohmann::json::array();
         double slowest_ms = 0;
+        double search_phase_ms = 0;
+        double fetch_phase_ms = 0;
         std::string slowest;
         for (int pass = 0; pass <= runs; ++pass) {
             for (const std::string& query : queries) {
@@ -85,6 +89,8 @@ int main(int argc, char** argv) {
                     continue;
                 }
                 latencies.push_back(ms);
+                search_phase_ms += response.timing.search_ms;
+                fetch_phase_ms += response.timing.fetch_ms;
                 if (ms > slowest_ms) {
                     slowest_ms = ms;
                     slowest = query;
@@ -97,7 +103,9 @@ int main(int argc, char** argv) {
                                     {"latencies_ms", latencies},
                                     {"totals", totals},
                                     {"slowest_query", slowest},
-                                    {"slowest_ms", slowest_ms}}
+                                    {"slowest_ms", slowest_ms},
+                                    {"phase_ms", {{"search", search_phase_ms},
+                                                  {"fetch", fetch_phase_ms}}}}
                          .dump()
                   << '\n';
         return 0;

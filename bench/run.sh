@@ -58,7 +58,7 @@ has_engine() { [[ " $engines " == *" $1 "* ]]; }
 
 # ----------------------------------------------------------------------------- 1. packages
 packages=(build-essential cmake pkg-config libxapian-dev xapian-tools libicu-dev libcld2-dev
-          libgumbo-dev zlib1g-dev nlohmann-json3-dev libfmt-dev libcli11-dev libcpp-httplib-dev
+          libgumbo-dev zlib1g-dev nlohmann-json3-dev libsimdjson-dev libfmt-dev libcli11-dev libcpp-httplib-dev
           python3 xapian-omega liblucene8-java wrk linux-perf time)
 command -v javac >/dev/null 2>&1 || packages+=(default-jdk-headless)
 if [ "${WIREDESK_BENCH_NO_INSTALL:-0}" != 1 ]; then

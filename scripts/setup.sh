@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake pkg-config
   libxapian-dev xapian-tools libicu-dev libcld2-dev libgumbo-dev zlib1g-dev
-  nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev libcpp-httplib-dev
+  nlohmann-json3-dev libsimdjson-dev libfmt-dev libcli11-dev doctest-dev libcpp-httplib-dev
 )
 if [ "${1:-}" = "--for-tests" ]; then
   packages+=(chromium nodejs)

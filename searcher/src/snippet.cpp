@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 namespace wiredesk::searcher {
 namespace {
@@ -37,16 +38,22 @@ std::vector<Mark> find_marks(std::string_view text, std::string_view language,
     // Stems of the query words in THIS text's language: the index stemmed the text with it.
     std::map<std::string, std::string, std::less<>> stems;
     for (const std::string& word : terms.stemmed) stems.emplace(analyzer.stem(word, language), word);
+    std::unordered_map<std::string, std::string> word_keys;  // text word -> its key, or ""
 
     analyzer.tokenize(text, [&](const Token& token) {
         std::string key;
         if (terms.exact.contains(token.exact)) {
             key = token.exact;
         } else if (!stems.empty()) {
-            if (const auto found = stems.find(analyzer.stem(token.exact, language));
-                found != stems.end()) {
-                key = found->second;
+            // A text repeats its words: each distinct word is stemmed once.
+            auto [known, fresh] = word_keys.try_emplace(token.exact);
+            if (fresh) {
+                if (const auto found = stems.find(analyzer.stem(token.exact, language));
+                    found != stems.end()) {
+                    known->second = found->second;
+                }
             }
+            key = known->second;
         }
         if (key.empty()) {
             for (const std::string& prefix : terms.prefixes) {
@@ -77,33 +84,41 @@ Snippet make_snippet(std::string_view text, std::string_view language,
     // The passage is looked for in the text's first kSnippetScanBytes (up to a space), and
     // in the next such part only if no query word is there, and so on: tokenizing is most of
     // a search's time, and a few stored pages run to hundreds of kilobytes, while an article's
-    // best passage is rarely far down (bench/RESULTS.md).
+    // best passage is rarely far down (bench/RESULTS.md). Once a part holds a query word, the
+    // text just past it is looked at too, so that a passage starting near the part's end
+    // counts (and marks) the words it shows.
+    if (max_chars == 0) max_chars = 200;
     std::vector<Mark> marks;
-    for (std::size_t from = 0; from < text.size() && marks.empty();) {
+    const auto scan = [&](std::size_t from, std::size_t bytes) {
         std::size_t to = text.size();
-        if (to - from > kSnippetScanBytes) {
-            to = from + kSnippetScanBytes;
+        if (to - from > bytes) {
+            to = from + bytes;
             while (to > from && !is_space(static_cast<unsigned char>(text[to]))) --to;
             if (to == from) {  // one enormous word: up to the next space
-                to = from + kSnippetScanBytes;
+                to = from + bytes;
                 while (to < text.size() && !is_space(static_cast<unsigned char>(text[to]))) ++to;
             }
         }
-        marks = find_marks(text.substr(from, to - from), language, terms, analyzer);
-        for (Mark& mark : marks) {
+        for (Mark& mark : find_marks(text.substr(from, to - from), language, terms, analyzer)) {
             mark.begin += from;
             mark.end += from;
+            marks.push_back(std::move(mark));
         }
-        from = to;
-    }
-    if (max_chars == 0) max_chars = 200;
+        return to;
+    };
+    std::size_t scanned = 0;
+    while (scanned < text.size() && marks.empty()) scanned = scan(scanned, kSnippetScanBytes);
+    // Windows start at a mark of the part; the tail's marks only complete them. A window is
+    // at most max_chars characters of at most 4 bytes each.
+    const std::size_t part_marks = marks.size();
+    if (!marks.empty() && scanned < text.size()) scan(scanned, 4 * max_chars);
 
     // The window [start, stop) of the text: the one whose marks cover the most distinct query
     // words, then the most marks, then the earliest. Windows start at a mark.
     std::size_t start = 0;
     std::size_t best_distinct = 0;
     std::size_t best_count = 0;
-    for (std::size_t i = 0; i < marks.size(); ++i) {
+    for (std::size_t i = 0; i < part_marks; ++i) {
         const std::size_t limit = advance_chars(text, marks[i].begin, max_chars);
         std::vector<std::string_view> distinct;
         std::size_t count = 0;

@@ -52,6 +52,23 @@ TEST_CASE("document data round-trips every field") {
     CHECK(back.date == article.date);
 }
 
+TEST_CASE("document data with escapes, unknown fields and no date decodes, and malformed data is "
+          "refused with a clear error") {
+    const auto article = schema::decode_article_data(
+        R"({"id":"a\"b","body":"line\none \u00e9\ud83d\ude00","extra":[1,{"x":2}],"lang":"fr"})");
+    CHECK(article.id == "a\"b");
+    CHECK(article.body == "line\none \u00e9\U0001F600");
+    CHECK(article.language == "fr");
+    CHECK_FALSE(article.date.has_value());
+    CHECK_FALSE(article.line.has_value());
+    for (const std::string_view bad : {"", "not json", R"({"id": "x")", R"(["id"])",
+                                       R"({"id": 5})", R"({"line": "seven"})"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_WITH_AS(schema::decode_article_data(bad),
+                             doctest::Contains("malformed document data"), wiredesk::Error);
+    }
+}
+
 TEST_CASE("a new database is stamped with the schema version") {
     wiredesk::test::TempDir dir;
     const std::string path = (dir / "db").string();

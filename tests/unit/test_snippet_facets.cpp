@@ -90,6 +90,21 @@ TEST_CASE("a long text's passage comes from its first part when a query word is 
     REQUIRE(late.highlights.size() == 1);
 }
 
+TEST_CASE("a passage that starts near the end of the scanned part marks the words just past it") {
+    wiredesk::Analyzer analyzer;
+    // "Harbour" ends inside the first part, "dredging" straddles its end.
+    std::string filler;
+    while (filler.size() < search::kSnippetScanBytes) filler += "The committee met again. ";
+    filler.resize(search::kSnippetScanBytes - 10);
+    filler.back() = ' ';
+    const std::string text = filler + "Harbour dredging starts in March.";
+    REQUIRE(text.find("dredging") < search::kSnippetScanBytes);
+    REQUIRE(text.find("dredging") + 8 > search::kSnippetScanBytes);
+    const auto snippet =
+        search::make_snippet(text, "en", stemmed({"harbour", "dredging"}), analyzer);
+    CHECK(marked(snippet).find("[Harbour] [dredging] starts") != std::string::npos);
+}
+
 TEST_CASE("wildcard prefixes are marked") {
     wiredesk::Analyzer analyzer;
     search::HighlightTerms terms;
