@@ -76,7 +76,9 @@ std::string encode_article_data(const Article& article) {
     return data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Article decode_article_data(std::string_view data) {
+namespace {
+
+Article decode_article(std::string_view data, bool with_body) {
     // simdjson, not nlohmann: every search decodes its page's documents and their groups'
     // members, whole bodies of up to hundreds of kilobytes included, and nlohmann's
     // character-at-a-time lexer was a sixth of a search's time (bench/RESULTS.md).
@@ -93,7 +95,7 @@ Article decode_article_data(std::string_view data) {
             } else if (key == "title") {
                 article.title = text();
             } else if (key == "body") {
-                article.body = text();
+                if (with_body) article.body = text();
             } else if (key == "source") {
                 article.source = text();
             } else if (key == "url") {
@@ -114,5 +116,11 @@ Article decode_article_data(std::string_view data) {
     }
     return article;
 }
+
+}  // namespace
+
+Article decode_article_data(std::string_view data) { return decode_article(data, true); }
+
+Article decode_article_metadata(std::string_view data) { return decode_article(data, false); }
 
 }  // namespace wiredesk::schema

@@ -206,7 +206,7 @@ GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
                     const std::optional<double> time = time_of(member.document);
                     if (!time || static_cast<std::int64_t>(*time) != recorded_time) continue;
                     const std::string article_id =
-                        schema::decode_article_data(member.document.get_data()).id;
+                        schema::decode_article_metadata(member.document.get_data()).id;
                     if (earliest_id == article_id || earliest_id == schema::id_term(article_id)) {
                         named = &member;
                         break;
@@ -236,7 +236,7 @@ GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
         info.earliest = report_of(hit);
         info.is_earliest = true;
     } else {
-        info.earliest = report_of(schema::decode_article_data(named->document.get_data()));
+        info.earliest = report_of(schema::decode_article_metadata(named->document.get_data()));
         info.is_earliest = info.earliest.id == hit.id;
     }
     return info;
@@ -254,7 +254,7 @@ std::optional<GroupMembers> list_members(const Xapian::Database& database, Group
     std::vector<std::pair<Chronology, Article>> found;
     for (const GroupMember& member : fetched[group]) {
         const std::optional<double> time = time_of(member.document);
-        Article article = schema::decode_article_data(member.document.get_data());
+        Article article = schema::decode_article_metadata(member.document.get_data());
         Chronology when{!time.has_value(), time.value_or(0), schema::id_term(article.id)};
         found.emplace_back(std::move(when), std::move(article));
     }

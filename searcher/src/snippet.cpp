@@ -38,14 +38,18 @@ std::vector<Mark> find_marks(std::string_view text, std::string_view language,
     // Stems of the query words in THIS text's language: the index stemmed the text with it.
     std::map<std::string, std::string, std::less<>> stems;
     for (const std::string& word : terms.stemmed) stems.emplace(analyzer.stem(word, language), word);
-    std::unordered_map<std::string, std::string> word_keys;  // text word -> its key, or ""
+    auto language_keys = terms.stem_keys.find(language);
+    if (language_keys == terms.stem_keys.end()) {
+        language_keys = terms.stem_keys.try_emplace(std::string(language)).first;
+    }
+    std::unordered_map<std::string, std::string>& word_keys = language_keys->second;
 
     analyzer.tokenize(text, [&](const Token& token) {
         std::string key;
         if (terms.exact.contains(token.exact)) {
             key = token.exact;
         } else if (!stems.empty()) {
-            // A text repeats its words: each distinct word is stemmed once.
+            // Each distinct word of the query's texts is stemmed once.
             auto [known, fresh] = word_keys.try_emplace(token.exact);
             if (fresh) {
                 if (const auto found = stems.find(analyzer.stem(token.exact, language));

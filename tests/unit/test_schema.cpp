@@ -50,6 +50,15 @@ TEST_CASE("document data round-trips every field") {
     CHECK(back.path == article.path);
     CHECK(back.line == std::optional<std::size_t>(7));
     CHECK(back.date == article.date);
+
+    // Lists of reports decode everything but the body.
+    const auto metadata = schema::decode_article_metadata(schema::encode_article_data(article));
+    CHECK(metadata.body.empty());
+    CHECK(metadata.id == article.id);
+    CHECK(metadata.title == article.title);
+    CHECK(metadata.source == article.source);
+    CHECK(metadata.line == std::optional<std::size_t>(7));
+    CHECK(metadata.date == article.date);
 }
 
 TEST_CASE("document data with escapes, unknown fields and no date decodes, and malformed data is "

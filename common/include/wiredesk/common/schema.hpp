@@ -119,6 +119,9 @@ std::string file_state_key(std::string_view path);
 std::string encode_article_data(const Article& article);
 /// Reads document data written by encode_article_data(). @throws Error on malformed data.
 Article decode_article_data(std::string_view data);
+/// decode_article_data() without the body (left empty): what lists of reports need, without
+/// copying bodies of up to hundreds of kilobytes. @throws Error on malformed data.
+Article decode_article_metadata(std::string_view data);
 
 /// The group terms for a group id (16 hex digits): `XCOPY<id>` and `XSTORY<id>`.
 std::string copy_group_term(std::string_view group_id);

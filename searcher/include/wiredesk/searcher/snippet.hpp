@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "wiredesk/common/analyzer.hpp"
@@ -23,6 +25,13 @@ struct HighlightTerms {
     std::set<std::string, std::less<>> stemmed;
     /// Trailing-wildcard prefixes ("zel" for zel*).
     std::set<std::string, std::less<>> prefixes;
+
+    /// Per language, what each text word already looked at stands for: the query word it
+    /// matched by stem, or "" for none. A page's texts share most of their words, and stemming
+    /// is the dearest step of highlighting. Filled by the highlighter as it goes (hence
+    /// mutable); one query's terms are used by one thread.
+    mutable std::map<std::string, std::unordered_map<std::string, std::string>, std::less<>>
+        stem_keys;
 
     [[nodiscard]] bool empty() const noexcept {
         return exact.empty() && stemmed.empty() && prefixes.empty();
