@@ -36,13 +36,15 @@ std::vector<Mark> find_marks(std::string_view text, std::string_view language,
     std::vector<Mark> marks;
     if (terms.empty()) return marks;
     // Stems of the query words in THIS text's language: the index stemmed the text with it.
-    std::map<std::string, std::string, std::less<>> stems;
-    for (const std::string& word : terms.stemmed) stems.emplace(analyzer.stem(word, language), word);
-    auto language_keys = terms.stem_keys.find(language);
-    if (language_keys == terms.stem_keys.end()) {
-        language_keys = terms.stem_keys.try_emplace(std::string(language)).first;
+    auto known_stems = terms.stems_by_language.find(language);
+    if (known_stems == terms.stems_by_language.end()) {
+        known_stems = terms.stems_by_language.try_emplace(std::string(language)).first;
+        for (const std::string& word : terms.stemmed) {
+            known_stems->second.query.emplace(analyzer.stem(word, language), word);
+        }
     }
-    std::unordered_map<std::string, std::string>& word_keys = language_keys->second;
+    const std::map<std::string, std::string, std::less<>>& stems = known_stems->second.query;
+    std::unordered_map<std::string, std::string>& word_keys = known_stems->second.text_words;
 
     analyzer.tokenize(text, [&](const Token& token) {
         std::string key;

@@ -26,12 +26,18 @@ struct HighlightTerms {
     /// Trailing-wildcard prefixes ("zel" for zel*).
     std::set<std::string, std::less<>> prefixes;
 
-    /// Per language, what each text word already looked at stands for: the query word it
-    /// matched by stem, or "" for none. A page's texts share most of their words, and stemming
-    /// is the dearest step of highlighting. Filled by the highlighter as it goes (hence
-    /// mutable); one query's terms are used by one thread.
-    mutable std::map<std::string, std::unordered_map<std::string, std::string>, std::less<>>
-        stem_keys;
+    /// What highlighting has worked out for one language's texts, kept for the next text: a
+    /// page's texts share most of their words, and stemming is the dearest step of
+    /// highlighting.
+    struct LanguageStems {
+        /// The stems of `stemmed` in this language -> the query word each stands for.
+        std::map<std::string, std::string, std::less<>> query;
+        /// Each text word looked at -> the query word it matched by stem, or "" for none.
+        std::unordered_map<std::string, std::string> text_words;
+    };
+    /// By language. Filled by the highlighter as it goes (hence mutable; `stemmed` must not
+    /// change once a text has been looked at); one query's terms are used by one thread.
+    mutable std::map<std::string, LanguageStems, std::less<>> stems_by_language;
 
     [[nodiscard]] bool empty() const noexcept {
         return exact.empty() && stemmed.empty() && prefixes.empty();
