@@ -151,6 +151,11 @@ nlohmann::json summary_json(const wiredesk::indexer::IndexSummary& s) {
                       {"stories", s.grouping.stories}, {"merges", s.grouping.merges},
                       {"rechecks", s.grouping.rechecks}, {"splits", s.grouping.splits},
                       {"seconds", s.grouping.seconds}}},
+        // The writer's time by what it did (grouping's is above): a run whose writer mostly
+        // waits is bound by the analysis, one whose writer never waits by Xapian's writing.
+        {"writer_seconds", {{"waiting", s.writer.waiting}, {"writing", s.writer.writing},
+                            {"spelling", s.writer.spelling}, {"committing", s.writer.committing},
+                            {"grouping", s.grouping.seconds}}},
         {"shards", [&] {
              auto shards = nlohmann::json::array();
              for (const auto& shard : s.shards) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 #include <xapian.h>
@@ -33,6 +34,11 @@ namespace {
 /// JSON Lines file keeps every core busy.
 constexpr std::size_t kArticlesPerTask = 64;
 
+/// Articles the workers may have analyzed ahead of the writer: enough to keep it fed for
+/// seconds, few enough that built documents (tens of kB each) stay a small share of memory
+/// whatever the size of the files.
+constexpr std::size_t kArticlesAhead = 2048;
+
 /// Within a large file, progress is reported every this many articles.
 constexpr std::size_t kProgressEvery = 256;
 
@@ -40,6 +46,17 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Runs @p work and adds the time it took to @p total (exceptions included).
+template <typename Work>
+decltype(auto) timed(double& total, Work&& work) {
+    struct AddElapsed {
+        double& total;
+        Clock::time_point start = Clock::now();
+        ~AddElapsed() { total += seconds_since(start); }
+    } add_elapsed{total};
+    return work();
 }
 
 /// What the database remembers of a file, to tell whether it changed.
@@ -194,6 +211,8 @@ struct FileWork {
     std::optional<InputError> failure;               ///< the whole file could not be read
     std::size_t tasks_left = 0;                      ///< analysis tasks still to finish
     std::size_t analyzed = 0;  ///< articles [0, analyzed) are ready for the writer
+    std::size_t passed = 0;    ///< articles [0, passed) are written (or skipped) by the writer
+    bool wanted_whole = false; ///< the writer waits for all of it: no limit on analyzing ahead
     std::vector<bool> chunk_done;                    ///< per analysis task
     bool read_done = false;
     bool done = false;
@@ -225,6 +244,7 @@ public:
             std::lock_guard lock(m_mutex);
             m_stopping = true;
             m_tasks.clear();
+            m_analyses.clear();
         }
         m_task_ready.notify_all();
         for (auto& thread : m_threads) thread.join();
@@ -250,9 +270,17 @@ public:
     /// Waits until the first @p count articles of file @p index are analyzed (or the whole file
     /// is), and returns how many are ready. The writer adds a large file's documents while the
     /// workers still analyze the rest of it.
+    /// The writer is done with the articles before the last of them, which lets the workers
+    /// analyze that many further ahead.
     std::size_t wait_for_articles(std::size_t index, std::size_t count) {
         std::unique_lock lock(m_mutex);
         FileWork& work = *m_work[index];
+        if (count >= work.articles.size() && !work.wanted_whole) {
+            work.wanted_whole = true;
+            m_task_ready.notify_all();
+        }
+        // Only analyzed articles count as passed: the workers counted them when they started.
+        if (count > 0) pass_locked(work, std::min(count - 1, work.analyzed));
         m_file_done.wait(lock, [&] { return work.done || work.analyzed >= count; });
         return work.done ? work.articles.size() : work.analyzed;
     }
@@ -260,11 +288,35 @@ public:
     /// Frees what file @p index holds once it is written.
     void release(std::size_t index) {
         std::lock_guard lock(m_mutex);
+        FileWork& work = *m_work[index];
+        pass_locked(work, work.articles.size());
         m_work[index].reset();
     }
 
 private:
     using Task = std::function<void(DocumentBuilder&)>;
+    /// Analysis tasks by (file, first article): the writer's next articles come first.
+    using AnalysisKey = std::pair<std::size_t, std::size_t>;
+    struct Analysis {
+        std::size_t articles = 0;
+        Task task;
+    };
+
+    /// Notes that the writer is done with file @p work's articles before @p passed.
+    void pass_locked(FileWork& work, std::size_t passed) {
+        if (passed <= work.passed) return;
+        m_ahead -= passed - work.passed;
+        work.passed = passed;
+        if (m_ahead < kArticlesAhead && !m_analyses.empty()) m_task_ready.notify_all();
+    }
+
+    /// Whether the first analysis task may start: the workers are not too far ahead of the
+    /// writer, or the writer waits for that whole file (under --strict, or to place a file's
+    /// articles in an archive's shards).
+    [[nodiscard]] bool analysis_ready_locked() const {
+        if (m_analyses.empty()) return false;
+        return m_ahead < kArticlesAhead || m_work[m_analyses.begin()->first.first]->wanted_whole;
+    }
 
     void schedule_reads_locked() {
         while (m_next_read < m_work.size() && m_next_read < m_consumed + m_window) {
@@ -280,10 +332,19 @@ private:
             Task task;
             {
                 std::unique_lock lock(m_mutex);
-                m_task_ready.wait(lock, [&] { return m_stopping || !m_tasks.empty(); });
+                m_task_ready.wait(
+                    lock, [&] { return m_stopping || analysis_ready_locked() || !m_tasks.empty(); });
                 if (m_stopping) return;
-                task = std::move(m_tasks.front());
-                m_tasks.pop_front();
+                // Analysis first, in file order: it keeps the writer fed and memory bounded.
+                if (analysis_ready_locked()) {
+                    auto first = m_analyses.begin();
+                    m_ahead += first->second.articles;
+                    task = std::move(first->second.task);
+                    m_analyses.erase(first);
+                } else {
+                    task = std::move(m_tasks.front());
+                    m_tasks.pop_front();
+                }
             }
             task(builder);
         }
@@ -332,16 +393,12 @@ private:
             work.done = true;
             return;
         }
-        // Analysis goes to the front of the queue: finishing files in order keeps the writer
-        // fed and memory bounded.
-        for (std::size_t begin = count; begin > 0;) {
-            const std::size_t end = begin;
-            begin = begin >= kArticlesPerTask ? begin - kArticlesPerTask : 0;
-            // Keep chunk boundaries aligned to multiples of kArticlesPerTask.
-            if (end % kArticlesPerTask != 0) begin = end - end % kArticlesPerTask;
-            m_tasks.emplace_front([this, index, begin, end](DocumentBuilder& builder) {
-                analyze(index, begin, end, builder);
-            });
+        for (std::size_t begin = 0; begin < count; begin += kArticlesPerTask) {
+            const std::size_t end = std::min(count, begin + kArticlesPerTask);
+            m_analyses.emplace(AnalysisKey{index, begin},
+                               Analysis{end - begin, [this, index, begin, end](DocumentBuilder& builder) {
+                                            analyze(index, begin, end, builder);
+                                        }});
         }
         m_task_ready.notify_all();
     }
@@ -381,7 +438,10 @@ private:
     const IndexOptions& m_options;
     std::vector<std::unique_ptr<Reader>> m_readers;  // const after construction: shared
     std::vector<std::unique_ptr<FileWork>> m_work;
-    std::deque<Task> m_tasks;
+    std::deque<Task> m_tasks;  ///< reading files
+    std::map<AnalysisKey, Analysis> m_analyses;
+    /// Articles of the analysis tasks started that the writer has not passed yet.
+    std::size_t m_ahead = 0;
     std::mutex m_mutex;
     std::condition_variable m_task_ready;
     std::condition_variable m_file_done;
@@ -409,17 +469,36 @@ std::set<std::string> ids_of_file(const Xapian::Database& database, const std::s
     return ids;
 }
 
-/// Feeds "did you mean": the exact (unprefixed) words of an article, which is what a user types.
-/// Numbers are left out: they would only ever "correct" one number into another.
-void add_spellings(Xapian::WritableDatabase& database, const Xapian::Document& document) {
-    for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
-        const std::string& word = *term;
-        const unsigned char first = static_cast<unsigned char>(word[0]);
-        if (first >= 'A' && first <= 'Z') continue;  // prefixed: S, Z, Q, XSRC...
-        if (first >= '0' && first <= '9') continue;
-        database.add_spelling(word, term.get_wdf());
+/// The words that feed "did you mean" over one batch, added to the database once per word when
+/// the batch commits. Xapian's add_spelling looks its word up (and stores the word's fragments
+/// when it is new) on every call; called for each word of each article it took a tenth of the
+/// writer's time, for the same sums.
+class SpellingBuffer {
+public:
+    /// Counts the exact (unprefixed) words of @p document, which is what a user types. Numbers
+    /// are left out: they would only ever "correct" one number into another.
+    void add(const Xapian::Document& document) {
+        for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
+            const std::string& word = *term;
+            const unsigned char first = static_cast<unsigned char>(word[0]);
+            if (first >= 'A' && first <= 'Z') continue;  // prefixed: S, Z, Q, XSRC...
+            if (first >= '0' && first <= '9') continue;
+            m_frequencies[word] += term.get_wdf();
+        }
     }
-}
+
+    /// Adds the counted words to @p database (inside its open transaction) and forgets them.
+    void flush(Xapian::WritableDatabase& database) {
+        for (const auto& [word, frequency] : m_frequencies) database.add_spelling(word, frequency);
+        m_frequencies.clear();
+    }
+
+    /// Forgets the counted words: their batch was dropped.
+    void clear() noexcept { m_frequencies.clear(); }
+
+private:
+    std::unordered_map<std::string, Xapian::termcount> m_frequencies;
+};
 
 /// Commits in batches, each one Xapian transaction (per database of an archive): a crash loses
 /// at most the open batch.
@@ -430,27 +509,36 @@ public:
         m_archive.begin_transaction();
     }
 
-    /// Whether it committed.
-    bool counted(std::size_t articles) {
-        m_pending += articles;
-        if (m_pending < m_batch_articles) return false;
-        commit();
-        return true;
+    /// Feeds the batch's "did you mean" words with those of @p document, a new article.
+    void add_spellings(const Xapian::Document& document) {
+        timed(m_spelling_seconds, [&] { m_spellings.add(document); });
     }
 
+    /// Counts @p articles written into the open batch.
+    void counted(std::size_t articles) noexcept { m_pending += articles; }
+
+    /// Whether the open batch holds a batch's worth of articles: time to commit.
+    [[nodiscard]] bool full() const noexcept { return m_pending >= m_batch_articles; }
+
     void commit() {
-        stamp();
-        m_archive.commit_transaction();
-        ++m_commits;
-        m_pending = 0;
-        m_archive.begin_transaction();
+        flush_spellings();
+        timed(m_seconds, [&] {
+            stamp();
+            m_archive.commit_transaction();
+            ++m_commits;
+            m_pending = 0;
+            m_archive.begin_transaction();
+        });
     }
 
     /// Commits, runs @p between outside any transaction (adding shards renumbers documents,
     /// which a transaction must not straddle), and opens the next batch.
     void commit_around(const std::function<void()>& between) {
-        stamp();
-        m_archive.commit_transaction();
+        flush_spellings();
+        timed(m_seconds, [&] {
+            stamp();
+            m_archive.commit_transaction();
+        });
         ++m_commits;
         m_pending = 0;
         between();
@@ -459,11 +547,12 @@ public:
 
     void finish() {
         commit();
-        m_archive.commit_transaction();
+        timed(m_seconds, [&] { m_archive.commit_transaction(); });
     }
 
     /// Drops the open batch: for errors that may have left a file half-written in it.
     void cancel() noexcept {
+        m_spellings.clear();
         try {
             m_archive.cancel_transaction();
         } catch (...) {
@@ -472,8 +561,16 @@ public:
     }
 
     [[nodiscard]] std::size_t commits() const noexcept { return m_commits; }
+    /// Time spent committing.
+    [[nodiscard]] double seconds() const noexcept { return m_seconds; }
+    /// Time spent on the "did you mean" words.
+    [[nodiscard]] double spelling_seconds() const noexcept { return m_spelling_seconds; }
 
 private:
+    void flush_spellings() {
+        timed(m_spelling_seconds, [&] { m_spellings.flush(m_archive.database()); });
+    }
+
     void stamp() {
         m_archive.database().set_metadata(std::string(schema::kLastCommitKey),
                                 format_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
@@ -486,6 +583,9 @@ private:
     std::size_t m_batch_articles;
     std::size_t m_pending = 0;
     std::size_t m_commits = 0;
+    double m_seconds = 0;
+    SpellingBuffer m_spellings;
+    double m_spelling_seconds = 0;
 };
 
 }  // namespace
@@ -545,14 +645,15 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
             const std::string term = schema::file_term(path);
             summary.articles_removed += database.get_termfreq(term);
             grouper.forget(term);
-            database.delete_document(term);
+            timed(summary.writer.writing, [&] { database.delete_document(term); });
             database.set_metadata(schema::file_state_key(path), "");
             ++summary.files_deleted;
         }
-        // Articles of files whose state was never recorded: an archive killed between the
-        // commits of one batch (shards first, meta last). They go; their files, if still
-        // there, are read again below, so the run ends as an uninterrupted one would, groups
-        // included (their candidates are the articles of the files before them, no more).
+        // Articles of files whose state was never recorded: a run stopped between the parts of
+        // a new file larger than a batch, or an archive killed between the commits of one
+        // batch (shards first, meta last). They go; their files, if still there, are read
+        // again below, so the run ends as an uninterrupted one would, groups included (their
+        // candidates are the articles of the files before them, no more).
         std::set<std::string> recorded;
         for (const auto& [path, state] : states) recorded.insert(schema::file_term(path));
         std::vector<std::string> orphans;
@@ -584,7 +685,8 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 summary.interrupted = true;
                 break;
             }
-            FileWork& work = pipeline.wait_for_read(index);
+            FileWork& work =
+                timed(summary.writer.waiting, [&]() -> FileWork& { return pipeline.wait_for_read(index); });
             const std::uintmax_t work_size = work.file.size;
             const std::size_t articles_before_file = progress.articles_done;
             const std::string& path = work.file.path;
@@ -597,7 +699,9 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
             } else {
                 const std::size_t count = work.articles.size();
                 // Under --strict a file's problems must be known before any of it is written.
-                if (options.strict) pipeline.wait_for_articles(index, count);
+                if (options.strict) {
+                    timed(summary.writer.waiting, [&] { pipeline.wait_for_articles(index, count); });
+                }
                 const auto report_problems = [&] {
                     // Problems in file order: reader problems and skipped articles by line.
                     std::vector<InputError> problems = work.reader_problems;
@@ -616,7 +720,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 // before any of it is written, and new shards are made between batches.
                 std::vector<std::string> shard_of(count);
                 if (archive.sharded()) {
-                    pipeline.wait_for_articles(index, count);
+                    timed(summary.writer.waiting, [&] { pipeline.wait_for_articles(index, count); });
                     std::vector<ArchiveWriter::Placement> placements;
                     std::vector<std::size_t> placed;
                     for (std::size_t i = 0; i < count; ++i) {
@@ -639,11 +743,12 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 if (existed) {
                     old_ids = ids_of_file(database, path);
                     grouper.forget(schema::file_term(path));
-                    database.delete_document(schema::file_term(path));
+                    timed(summary.writer.writing,
+                          [&] { database.delete_document(schema::file_term(path)); });
                 }
                 std::set<std::string> new_ids;
                 for (std::size_t i = 0; i < count; ++i) {
-                    pipeline.wait_for_articles(index, i + 1);
+                    timed(summary.writer.waiting, [&] { pipeline.wait_for_articles(index, i + 1); });
                     if (work.skipped[i]) continue;
                     const std::string id = schema::id_term(work.articles[i].id);
                     const bool exists = database.term_exists(id);
@@ -651,8 +756,10 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     grouper.assign(work.documents[i]);
                     if (!new_ids.insert(id).second) {
                         // The same id twice in one file: the later record wins, counted once.
-                        grouper.written(
-                            archive.write(id, work.documents[i], shard_of[i], /*exists=*/true));
+                        grouper.written(timed(summary.writer.writing, [&] {
+                            return archive.write(id, work.documents[i], shard_of[i],
+                                                 /*exists=*/true);
+                        }));
                         continue;
                     }
                     // A new id is added without replace_document's search for it.
@@ -661,9 +768,23 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     } else {
                         ++summary.articles_added;
                     }
-                    grouper.written(archive.write(id, work.documents[i], shard_of[i], exists));
-                    add_spellings(database, work.documents[i]);
+                    grouper.written(timed(summary.writer.writing, [&] {
+                        return archive.write(id, work.documents[i], shard_of[i], exists);
+                    }));
+                    writer.add_spellings(work.documents[i]);
                     work.documents[i] = Xapian::Document();  // written: free it now
+                    writer.counted(1);
+                    // A new file larger than a batch is committed in parts: Xapian keeps a
+                    // transaction's changes in memory, and each addition costs more as they
+                    // grow (a 20,000-article file took 40 % longer to write in one piece).
+                    // Its state is recorded with its last part, so a run stopped between two
+                    // parts leaves articles of an unrecorded file, which the next run clears
+                    // and reads again. A changed file stays whole: its old articles went
+                    // with the first part.
+                    if (!existed && writer.full() && i + 1 < count) {
+                        writer.commit();
+                        grouper.committed();
+                    }
                     if ((i + 1) % kProgressEvery == 0) {
                         progress.articles_done = articles_before_file + new_ids.size();
                         report_progress(bytes_of_done_files + work_size * (i + 1) / count);
@@ -678,7 +799,10 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     schema::file_state_key(path),
                     encode_state({path, work.file.size, work.file.mtime_ns, new_ids.size()}));
                 progress.articles_done = articles_before_file + new_ids.size();
-                if (writer.counted(new_ids.size())) grouper.committed();
+                if (writer.full()) {
+                    writer.commit();
+                    grouper.committed();
+                }
             }
             pipeline.release(index);
             ++progress.files_done;
@@ -698,6 +822,8 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
         throw;
     }
     summary.commits = writer.commits();
+    summary.writer.committing = writer.seconds();
+    summary.writer.spelling = writer.spelling_seconds();
     summary.grouping = grouper.stats();
     summary.documents_total = database.get_doccount();
     summary.shards = archive.shards();

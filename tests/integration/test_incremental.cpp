@@ -168,3 +168,36 @@ TEST_CASE("the same articles are stored whatever the thread count") {
         CHECK(b.at(id).body == article.body);
     }
 }
+
+TEST_CASE("a new file larger than a batch is committed in parts, a changed one in one piece") {
+    TempDir dir;
+    const auto write_feed = [&](int articles) {
+        wiredesk::test::write_feeds(dir / "archive", 0, 1, articles, [](int, int article) {
+            return wiredesk::test::FeedArticle{
+                "part-" + std::to_string(article),
+                "Harbor report number " + std::to_string(article) + " on the dock strike."};
+        });
+    };
+    const std::string db = (dir / "db").string();
+    wiredesk::indexer::IndexOptions options;
+    options.batch_articles = 10;
+
+    write_feed(45);
+    const auto first = index_into(db, {(dir / "archive").string()}, options);
+    CHECK(first.summary.articles_added == 45);
+    // Parts of 10 after articles 10, 20, 30 and 40; the last 5 with the final commit.
+    CHECK(first.summary.commits == 5);
+    wiredesk::test::check_holds_whole_files(db);
+
+    // Its old articles go with the first part of a changed file: it is written whole.
+    write_feed(46);
+    const auto second = index_into(db, {(dir / "archive").string()}, options);
+    CHECK(second.summary.files_changed == 1);
+    CHECK(second.summary.articles_updated == 45);
+    CHECK(second.summary.articles_added == 1);
+    // The whole file when it ends (46 articles), then the run's closing commit; in parts it
+    // would take five.
+    CHECK(second.summary.commits == 2);
+    wiredesk::test::check_holds_whole_files(db);
+    CHECK(stored_articles(db).size() == 46);
+}

@@ -40,6 +40,53 @@ void write_archive(const std::filesystem::path& root, bool spread_months = false
     });
 }
 
+/// 3,000 articles in one JSON Lines file: thirty batches of 100, so the file is committed in
+/// parts.
+void write_one_large_file(const std::filesystem::path& root) {
+    std::mt19937 random(11);
+    const char* words[] = {"harbor", "strike", "council", "vote", "flood", "river", "bank",
+                           "rate",   "drought", "aid",    "talks", "envoy", "market", "grain"};
+    wiredesk::test::write_feeds(root, 0, 1, 3000, [&](int, int article) {
+        std::string text;
+        for (int word = 0; word < 120; ++word) {
+            text += words[random() % std::size(words)];
+            text += word % 15 == 14 ? ". " : " ";
+        }
+        return wiredesk::test::FeedArticle{"big-" + std::to_string(article), text};
+    });
+}
+
+/// Checks that @p db holds the articles of @p archive and their groups, under the same ids,
+/// as one uninterrupted run into a fresh database.
+void check_same_as_uninterrupted(const wiredesk::test::TempDir& dir, const std::string& db,
+                                 const std::string& archive, bool sharded) {
+    const std::string clean = (dir / "clean").string();
+    wiredesk::indexer::IndexOptions options;
+    if (sharded) options.shards.shard_by = wiredesk::indexer::ShardBy::kMonth;
+    wiredesk::test::index_into(clean, {archive}, options);
+    const auto interrupted_articles = wiredesk::test::stored_articles(db);
+    const auto clean_articles = wiredesk::test::stored_articles(clean);
+    CHECK(interrupted_articles.size() == clean_articles.size());
+    for (const auto& [id, article] : clean_articles) {
+        REQUIRE(interrupted_articles.count(id) == 1);
+        CHECK(interrupted_articles.at(id).body == article.body);
+    }
+    const auto interrupted_groups = wiredesk::test::article_groups(db);
+    const auto clean_groups = wiredesk::test::article_groups(clean);
+    std::size_t same_copy = 0;
+    std::size_t same_story = 0;
+    for (const auto& [id, labels] : clean_groups) {
+        same_copy += interrupted_groups.at(id).first == labels.first ? 1 : 0;
+        same_story += interrupted_groups.at(id).second == labels.second ? 1 : 0;
+    }
+    std::set<std::string> stories;
+    for (const auto& [id, labels] : clean_groups) stories.insert(labels.second);
+    MESSAGE("same copy group " << same_copy << ", same story group " << same_story << " of "
+                               << clean_groups.size() << " (" << stories.size() << " stories)");
+    CHECK(same_copy == clean_groups.size());
+    CHECK(same_story == clean_groups.size());
+}
+
 /// Starts wiredesk-index over @p archive into @p db, sharded by month if @p shard_by_month.
 pid_t start_indexer(const std::string& db, const std::string& archive, bool shard_by_month) {
     const pid_t child = fork();
@@ -124,33 +171,8 @@ void kill_and_complete(bool sharded) {
     wiredesk::test::check_holds_whole_files(db);
     CHECK(Xapian::Database(db).get_doccount() == 3000);
 
-    // Same articles as one uninterrupted run.
-    const std::string clean = (dir / "clean").string();
-    wiredesk::indexer::IndexOptions options;
-    if (sharded) options.shards.shard_by = wiredesk::indexer::ShardBy::kMonth;
-    wiredesk::test::index_into(clean, {archive}, options);
-    const auto interrupted_articles = wiredesk::test::stored_articles(db);
-    const auto clean_articles = wiredesk::test::stored_articles(clean);
-    CHECK(interrupted_articles.size() == clean_articles.size());
-    for (const auto& [id, article] : clean_articles) {
-        REQUIRE(interrupted_articles.count(id) == 1);
-        CHECK(interrupted_articles.at(id).body == article.body);
-    }
-    // And the same groups, under the same ids.
-    const auto interrupted_groups = wiredesk::test::article_groups(db);
-    const auto clean_groups = wiredesk::test::article_groups(clean);
-    std::size_t same_copy = 0;
-    std::size_t same_story = 0;
-    for (const auto& [id, labels] : clean_groups) {
-        same_copy += interrupted_groups.at(id).first == labels.first ? 1 : 0;
-        same_story += interrupted_groups.at(id).second == labels.second ? 1 : 0;
-    }
-    std::set<std::string> stories;
-    for (const auto& [id, labels] : clean_groups) stories.insert(labels.second);
-    MESSAGE("same copy group " << same_copy << ", same story group " << same_story << " of "
-                               << clean_groups.size() << " (" << stories.size() << " stories)");
-    CHECK(same_copy == clean_groups.size());
-    CHECK(same_story == clean_groups.size());
+    // Same articles and groups as one uninterrupted run.
+    check_same_as_uninterrupted(dir, db, archive, sharded);
 }
 
 }  // namespace
@@ -162,6 +184,44 @@ TEST_CASE("an indexer killed with SIGKILL leaves whole committed batches and a r
 TEST_CASE("a sharded archive's indexer killed with SIGKILL: a re-run completes with the same "
           "articles and groups as an uninterrupted run") {
     kill_and_complete(/*sharded=*/true);
+}
+
+TEST_CASE("a new file larger than a batch killed between its parts: the next run clears them and "
+          "reads it again") {
+    TempDir dir;
+    write_one_large_file(dir / "archive");
+    const std::string db = (dir / "db").string();
+    const std::string archive = (dir / "archive").string();
+
+    const pid_t child = start_indexer(db, archive, /*shard_by_month=*/false);
+    int status = 0;
+    const bool exited = wait_for_commit(child, db, 0, status);
+    if (!exited) {
+        kill(child, SIGKILL);
+        waitpid(child, &status, 0);
+    }
+    // The test means something only if the kill struck between two parts of the file.
+    REQUIRE(WIFSIGNALED(status));
+    {
+        Xapian::Database database(db);
+        const auto committed = database.get_doccount();
+        MESSAGE(committed << " of 3000 articles committed before the kill");
+        CHECK(committed > 0);
+        CHECK(committed < 3000);
+        // The file's state comes with its last part: none is recorded yet.
+        const std::string prefix(wiredesk::schema::kFileStateKeyPrefix);
+        CHECK(database.metadata_keys_begin(prefix) == database.metadata_keys_end(prefix));
+    }
+
+    const auto run = wiredesk::test::run(wiredesk::test::bin_dir() / "wiredesk-index",
+                                         {"--db", db, "--json", archive});
+    CAPTURE(run.err);
+    REQUIRE(run.exit_code == 0);
+    const auto summary = nlohmann::json::parse(run.out);
+    CHECK(summary["files"]["new"] == 1);
+    CHECK(summary["articles"]["added"] == 3000);
+    wiredesk::test::check_holds_whole_files(db);
+    check_same_as_uninterrupted(dir, db, archive, /*sharded=*/false);
 }
 
 TEST_CASE("Ctrl-C stops after the current file, commits, and exits 130") {

@@ -1,10 +1,12 @@
 /// @file indexer.hpp
 /// @brief Indexing a directory tree into a Wiredesk database, incrementally.
 ///
-/// Workers read, parse and analyze files in parallel; one writer (the calling thread) adds the
-/// documents in file order and commits in batches, each batch a Xapian transaction holding
-/// whole files together with their file state. An interrupted run therefore loses at most the
-/// open batch, never leaves a file half-indexed, and the next run completes the job.
+/// Workers read, parse and analyze files in parallel, a bounded number of articles ahead; one
+/// writer (the calling thread) adds the documents in file order and commits in batches, each
+/// batch a Xapian transaction holding whole files together with their file state (a new file
+/// larger than a batch goes in parts, its state with the last). An interrupted run therefore
+/// loses at most the open batch, and the next run completes the job: it clears the parts of a
+/// file whose state was never recorded, and reads the file again.
 #pragma once
 
 #include <atomic>
@@ -29,12 +31,23 @@ struct IndexOptions {
     /// and against its name: matching files and directories are left out.
     std::vector<std::string> excludes;
     unsigned threads = 0;                ///< workers; 0 means one per core
-    std::size_t batch_articles = 5000;   ///< commit after at least this many articles
+    /// Commit after at least this many articles; a new file larger than that is committed in
+    /// parts of this many (its state with the last part).
+    std::size_t batch_articles = 5000;
     std::size_t max_file_bytes = std::size_t{1} << 30;    ///< largest file, decompressed
     std::size_t max_article_bytes = std::size_t{16} << 20; ///< largest one-article file
     bool strict = false;                 ///< the first problem is fatal (StrictModeError)
     MetadataOptions metadata;
     GroupingOptions grouping;            ///< copy and story groups (docs/GROUPING.md)
+};
+
+/// Where the writer (the calling thread) spent its time, in seconds: the figures that say
+/// whether a run was bound by the writer or by the workers analyzing ahead of it.
+struct WriterTimes {
+    double waiting = 0;     ///< for the workers to read and analyze the next articles
+    double writing = 0;     ///< Xapian: adding, replacing and deleting documents
+    double spelling = 0;    ///< Xapian: the "did you mean" word list
+    double committing = 0;  ///< Xapian: flushing batches to disk
 };
 
 /// What a run did. Article counts: `added` were new ids, `updated` replaced an article of the
@@ -58,6 +71,7 @@ struct IndexSummary {
     double seconds = 0;
     bool interrupted = false;        ///< stopped early by the stop flag; committed work kept
     GroupingStats grouping;          ///< what grouping did, and what it cost the writer
+    WriterTimes writer;              ///< the rest of the writer's time
     std::vector<ShardInfo> shards;   ///< a sharded archive's shards at the end; empty otherwise
 };
 
