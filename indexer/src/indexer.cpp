@@ -269,9 +269,8 @@ public:
 
     /// Waits until the first @p count articles of file @p index are analyzed (or the whole file
     /// is), and returns how many are ready. The writer adds a large file's documents while the
-    /// workers still analyze the rest of it.
-    /// The writer is done with the articles before the last of them, which lets the workers
-    /// analyze that many further ahead.
+    /// workers still analyze the rest of it. Asking for article n says the writer is done with
+    /// those before it, which lets the workers analyze that many further ahead.
     std::size_t wait_for_articles(std::size_t index, std::size_t count) {
         std::unique_lock lock(m_mutex);
         FileWork& work = *m_work[index];
