@@ -520,14 +520,7 @@ public:
     [[nodiscard]] bool full() const noexcept { return m_pending >= m_batch_articles; }
 
     void commit() {
-        flush_spellings();
-        timed(m_seconds, [&] {
-            stamp();
-            m_archive.commit_transaction();
-            ++m_commits;
-            m_pending = 0;
-            m_archive.begin_transaction();
-        });
+        commit_around([] {});
     }
 
     /// Commits, runs @p between outside any transaction (adding shards renumbers documents,
