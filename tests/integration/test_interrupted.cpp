@@ -21,21 +21,27 @@ using wiredesk::test::TempDir;
 
 namespace {
 
+/// 120 words of wire-report vocabulary drawn by @p random, in sentences of 15.
+std::string random_report_text(std::mt19937& random) {
+    const char* words[] = {"harbor", "strike", "council", "vote", "flood", "river", "bank",
+                           "rate",   "drought", "aid",    "talks", "envoy", "market", "grain"};
+    std::string text;
+    for (int word = 0; word < 120; ++word) {
+        text += words[random() % std::size(words)];
+        text += word % 15 == 14 ? ". " : " ";
+    }
+    return text;
+}
+
 /// 3,000 articles in 150 JSON Lines files: enough for many batches of 100. With
 /// @p spread_months, each file's articles are dated in one of six months (six shards of a
 /// month-sharded archive), else all on one day.
 void write_archive(const std::filesystem::path& root, bool spread_months = false) {
     std::mt19937 random(42);
-    const char* words[] = {"harbor", "strike", "council", "vote", "flood", "river", "bank",
-                           "rate",   "drought", "aid",    "talks", "envoy", "market", "grain"};
     wiredesk::test::write_feeds(root, 0, 150, 20, [&](int file, int article) {
-        std::string text;
-        for (int word = 0; word < 120; ++word) {
-            text += words[random() % std::size(words)];
-            text += word % 15 == 14 ? ". " : " ";
-        }
         return wiredesk::test::FeedArticle{
-            "a-" + std::to_string(file) + "-" + std::to_string(article), text,
+            "a-" + std::to_string(file) + "-" + std::to_string(article),
+            random_report_text(random),
             spread_months ? "2026-0" + std::to_string(1 + file % 6) + "-24" : "2026-01-24"};
     });
 }
@@ -44,15 +50,9 @@ void write_archive(const std::filesystem::path& root, bool spread_months = false
 /// parts.
 void write_one_large_file(const std::filesystem::path& root) {
     std::mt19937 random(11);
-    const char* words[] = {"harbor", "strike", "council", "vote", "flood", "river", "bank",
-                           "rate",   "drought", "aid",    "talks", "envoy", "market", "grain"};
     wiredesk::test::write_feeds(root, 0, 1, 3000, [&](int, int article) {
-        std::string text;
-        for (int word = 0; word < 120; ++word) {
-            text += words[random() % std::size(words)];
-            text += word % 15 == 14 ? ". " : " ";
-        }
-        return wiredesk::test::FeedArticle{"big-" + std::to_string(article), text};
+        return wiredesk::test::FeedArticle{"big-" + std::to_string(article),
+                                           random_report_text(random)};
     });
 }
 
