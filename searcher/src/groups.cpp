@@ -1,6 +1,7 @@
 #include "groups.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <tuple>
 #include <vector>
 
@@ -79,28 +80,92 @@ GroupCounts count_groups(const Xapian::ValueCountMatchSpy& group_ids) {
     return counts;
 }
 
-void GroupCountSpy::operator()(const Xapian::Document& document, double /*weight*/) {
-    ++m_documents;
-    std::string key = document.get_value(m_group_slot);
-    // '#' never starts a hex id: an ungrouped document is a group of its own.
-    if (key.empty()) key = "#" + std::to_string(document.get_docid());
-    if (m_facets) {
-        const std::array<Xapian::valueno, 3> slots = {schema::kSlotSource, schema::kSlotLanguage,
-                                                      schema::kSlotDay};
-        for (std::size_t i = 0; i < slots.size(); ++i) {
-            m_values[i][document.get_value(slots[i])].insert(key);
+MatchCounter::MatchCounter(const Xapian::Database& database, Xapian::valueno group_slot,
+                           FacetCounts facets, bool one_shard)
+    : m_database(database), m_group_slot(group_slot), m_facets(facets), m_one_shard(one_shard) {
+    const auto open = [&](Xapian::valueno slot) {
+        SlotReader reader;
+        reader.slot = slot;
+        reader.in_step = one_shard;
+        if (one_shard) {
+            reader.at = m_database.valuestream_begin(slot);
+            reader.end = m_database.valuestream_end(slot);
+        }
+        return reader;
+    };
+    if (group_slot != Xapian::BAD_VALUENO) m_group_reader = open(group_slot);
+    if (facets != FacetCounts::kNone) {
+        m_facet_readers = {open(schema::kSlotSource), open(schema::kSlotLanguage),
+                           open(schema::kSlotDay)};
+    }
+}
+
+std::string MatchCounter::SlotReader::read(const Xapian::Document& document) {
+    const Xapian::docid docid = document.get_docid();
+    if (!in_step || docid < last) {
+        // The matcher went back (it does not today): the stream cannot; ask the document.
+        return document.get_value(slot);
+    }
+    last = docid;
+    if (at != end && at.get_docid() < docid) at.skip_to(docid);
+    if (at != end && at.get_docid() == docid) return *at;
+    return {};
+}
+
+void MatchCounter::GroupTally::add(const std::string& id) {
+    if (id.empty()) {
+        ++ungrouped;
+        return;
+    }
+    std::uint64_t number = 0;
+    const char* const last = id.data() + id.size();
+    const auto [end, error] = std::from_chars(id.data(), last, number, 16);
+    if (id.size() == 16 && error == std::errc() && end == last) {
+        ids.push_back(number);
+    } else {
+        other_ids.insert(id);
+    }
+}
+
+std::size_t MatchCounter::GroupTally::count() {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids.size() + other_ids.size() + ungrouped;
+}
+
+void MatchCounter::operator()(const Xapian::Document& document, double /*weight*/) {
+    ++m_reports;
+    std::string group;
+    if (m_group_slot != Xapian::BAD_VALUENO) {
+        group = m_group_reader.read(document);
+        m_groups.add(group);
+    }
+    if (m_facets == FacetCounts::kNone) return;
+    for (std::size_t facet = 0; facet < m_facet_readers.size(); ++facet) {
+        std::string value = m_facet_readers[facet].read(document);
+        if (m_facets == FacetCounts::kReports) {
+            ++m_report_counts[facet][std::move(value)];
+        } else {
+            m_group_counts[facet][std::move(value)].add(group);
         }
     }
-    m_groups.insert(std::move(key));
 }
 
-Xapian::MatchSpy* GroupCountSpy::clone() const {
-    return new GroupCountSpy(m_group_slot, m_facets);
+Xapian::MatchSpy* MatchCounter::clone() const {
+    return new MatchCounter(m_database, m_group_slot, m_facets, m_one_shard);
 }
 
-std::map<std::string, std::size_t> GroupCountSpy::counts(Facet facet) const {
+std::size_t MatchCounter::groups() {
+    return m_group_slot == Xapian::BAD_VALUENO ? 0 : m_groups.count();
+}
+
+std::map<std::string, std::size_t> MatchCounter::counts(Facet facet) {
     std::map<std::string, std::size_t> out;
-    for (const auto& [value, groups] : m_values[facet]) out[value] = groups.size();
+    if (m_facets == FacetCounts::kReports) {
+        for (const auto& [value, reports] : m_report_counts[facet]) out[value] = reports;
+    } else if (m_facets == FacetCounts::kGroups) {
+        for (auto& [value, tally] : m_group_counts[facet]) out[value] = tally.count();
+    }
     return out;
 }
 

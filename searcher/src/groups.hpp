@@ -9,11 +9,14 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include <xapian.h>
 
@@ -37,35 +40,72 @@ struct GroupCounts {
 };
 GroupCounts count_groups(const Xapian::ValueCountMatchSpy& group_ids);
 
-/// Counts distinct groups among the documents the matcher looks at: overall, and per value of
-/// the source, language and day slots (per-group facets). A class of ours, so it runs only when
-/// every shard is local (xapian-tcpsrv knows Xapian's own classes only). Match spies see every match before collapsing, so this
-/// is how "per story" facets and an exact number of groups are counted. A document without a
-/// group id counts as a group of its own. Not thread-safe (one per search).
-class GroupCountSpy : public Xapian::MatchSpy {
+/// Counts what a search reports about all its matches, for archives whose shards are all local
+/// (a class of ours: xapian-tcpsrv knows Xapian's own classes only): the reports, the distinct
+/// groups at one level (a report without a group id is a group of its own), and per value of
+/// the source, language and day slots either the reports or the groups having it (facets).
+///
+/// Why not Xapian's ValueCountMatchSpy: it reads each value with Document::get_value(), which in
+/// a glass database looks up the value chunk holding the document and decodes it from its start,
+/// one B-tree read per match and slot; and it keeps a map keyed by every distinct value. A broad
+/// query at a million articles matches over a hundred thousand stories, and those two were most
+/// of its time. This one reads each slot with a ValueIterator that moves forward with the
+/// matcher (documents come in ascending id order), keeps 16-hex-digit group ids as 64-bit
+/// numbers, and sorts them once at the end. Not thread-safe (one per search).
+class MatchCounter : public Xapian::MatchSpy {
 public:
+    enum class FacetCounts { kNone, kReports, kGroups };
     /// Facet slots, in the order counts() takes them.
     enum Facet : std::size_t { kSource = 0, kLanguage = 1, kDay = 2 };
 
-    GroupCountSpy(Xapian::valueno group_slot, bool facets)
-        : m_group_slot(group_slot), m_facets(facets) {}
+    /// @p group_slot: the slot of the group ids to count, or Xapian::BAD_VALUENO for none (then
+    /// FacetCounts::kGroups is not allowed). @p one_shard: @p database is a single database.
+    /// Over several, Xapian 1.4 hands a spy each shard's documents with the shard's own ids,
+    /// which a value stream of the whole archive cannot follow: values are then read from the
+    /// documents.
+    MatchCounter(const Xapian::Database& database, Xapian::valueno group_slot, FacetCounts facets,
+                 bool one_shard);
 
     void operator()(const Xapian::Document& document, double weight) override;
     [[nodiscard]] Xapian::MatchSpy* clone() const override;
-    [[nodiscard]] std::string name() const override { return "wiredesk::GroupCountSpy"; }
+    [[nodiscard]] std::string name() const override { return "wiredesk::MatchCounter"; }
 
-    [[nodiscard]] std::size_t documents() const noexcept { return m_documents; }
-    [[nodiscard]] std::size_t groups() const noexcept { return m_groups.size(); }
-    /// Value -> number of groups with a document having it; "" collects documents without a
-    /// value (no source, undated).
-    [[nodiscard]] std::map<std::string, std::size_t> counts(Facet facet) const;
+    [[nodiscard]] std::size_t reports() const noexcept { return m_reports; }
+    /// Distinct groups among the matches seen (0 without a group slot).
+    [[nodiscard]] std::size_t groups();
+    /// Value -> reports (FacetCounts::kReports) or groups (kGroups) having it; "" collects the
+    /// matches without a value (no source, undated).
+    [[nodiscard]] std::map<std::string, std::size_t> counts(Facet facet);
 
 private:
+    /// Distinct groups among some matches.
+    struct GroupTally {
+        std::vector<std::uint64_t> ids;   ///< 16-hex-digit ids, as numbers (deduplicated by count())
+        std::set<std::string> other_ids;  ///< ids of another form (none are written today)
+        std::size_t ungrouped = 0;        ///< reports without an id: a group each
+        void add(const std::string& id);
+        std::size_t count();
+    };
+    /// A slot read in step with the matcher.
+    struct SlotReader {
+        Xapian::valueno slot = Xapian::BAD_VALUENO;
+        Xapian::ValueIterator at;
+        Xapian::ValueIterator end;
+        Xapian::docid last = 0;  ///< the last document read
+        bool in_step = false;    ///< read from the stream (else from the document)
+        std::string read(const Xapian::Document& document);
+    };
+
+    Xapian::Database m_database;
     Xapian::valueno m_group_slot;
-    bool m_facets;
-    std::size_t m_documents = 0;
-    std::set<std::string> m_groups;
-    std::array<std::map<std::string, std::set<std::string>>, 3> m_values;
+    FacetCounts m_facets;
+    bool m_one_shard;
+    std::size_t m_reports = 0;
+    SlotReader m_group_reader;
+    std::array<SlotReader, 3> m_facet_readers;
+    GroupTally m_groups;
+    std::array<std::unordered_map<std::string, std::size_t>, 3> m_report_counts;
+    std::array<std::unordered_map<std::string, GroupTally>, 3> m_group_counts;
 };
 
 /// One member of a group: its document id and document (values and data at hand).

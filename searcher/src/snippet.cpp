@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 namespace wiredesk::searcher {
@@ -112,31 +113,69 @@ Snippet make_snippet(std::string_view text, std::string_view language,
         }
         return to;
     };
-    std::size_t scanned = 0;
-    while (scanned < text.size() && marks.empty()) scanned = scan(scanned, kSnippetScanBytes);
-    // Windows start at a mark of the part; the tail's marks only complete them. A window is
-    // at most max_chars characters of at most 4 bytes each.
-    const std::size_t part_marks = marks.size();
-    if (!marks.empty() && scanned < text.size()) scan(scanned, 4 * max_chars);
-
-    // The window [start, stop) of the text: the one whose marks cover the most distinct query
-    // words, then the most marks, then the earliest. Windows start at a mark.
-    std::size_t start = 0;
-    std::size_t best_distinct = 0;
-    std::size_t best_count = 0;
-    for (std::size_t i = 0; i < part_marks; ++i) {
-        const std::size_t limit = advance_chars(text, marks[i].begin, max_chars);
+    // The distinct words of a window starting at mark i, up to @p limit (a byte offset).
+    const auto window_words = [&](std::size_t i, std::size_t limit, std::size_t& count) {
         std::vector<std::string_view> distinct;
-        std::size_t count = 0;
+        count = 0;
         for (std::size_t j = i; j < marks.size() && marks[j].end <= limit; ++j) {
             ++count;
             if (std::find(distinct.begin(), distinct.end(), marks[j].key) == distinct.end()) {
                 distinct.push_back(marks[j].key);
             }
         }
-        if (distinct.size() > best_distinct ||
-            (distinct.size() == best_distinct && count > best_count)) {
-            best_distinct = distinct.size();
+        return distinct.size();
+    };
+
+    // A part is tokenized a piece at a time, and no further once a window lying wholly in what
+    // was read holds every query word: no later window can hold more, and tokenizing is most
+    // of a search's time. Such a window is the passage (the first of them). The number of
+    // query words is an upper bound (a word both exact and stemmed counts twice): then the
+    // stop never comes, and the whole part is read.
+    const std::size_t query_words = terms.exact.size() + terms.stemmed.size() + terms.prefixes.size();
+    std::optional<std::size_t> complete;  // the first window holding every query word
+    std::size_t checked = 0;              // windows before it were complete and were not one
+    const auto find_complete = [&](std::size_t scanned) {
+        for (; checked < marks.size(); ++checked) {
+            const std::size_t limit = advance_chars(text, marks[checked].begin, max_chars);
+            if (limit > scanned && scanned < text.size()) return false;  // not wholly read yet
+            std::size_t count = 0;
+            if (window_words(checked, limit, count) == query_words) {
+                complete = checked;
+                return true;
+            }
+        }
+        return false;
+    };
+    std::size_t scanned = 0;
+    while (scanned < text.size() && marks.empty()) {
+        const std::size_t part_start = scanned;
+        while (scanned < text.size() && scanned - part_start < kSnippetScanBytes) {
+            scanned = scan(scanned, std::min(kSnippetPieceBytes,
+                                             kSnippetScanBytes - (scanned - part_start)));
+            if (!marks.empty() && find_complete(scanned)) break;
+        }
+    }
+    // Windows start at a mark of the part; the tail's marks only complete them. A window is
+    // at most max_chars characters of at most 4 bytes each.
+    const std::size_t part_marks = marks.size();
+    if (!complete && !marks.empty() && scanned < text.size()) scan(scanned, 4 * max_chars);
+
+    // The window [start, stop) of the text: the first holding every query word; else the one
+    // whose marks cover the most distinct query words, then the most marks, then the earliest.
+    // Windows start at a mark.
+    std::size_t start = 0;
+    std::size_t best_distinct = 0;
+    std::size_t best_count = 0;
+    if (complete) {
+        start = marks[*complete].begin;
+        best_count = 1;
+    }
+    for (std::size_t i = 0; !complete && i < part_marks; ++i) {
+        std::size_t count = 0;
+        const std::size_t distinct =
+            window_words(i, advance_chars(text, marks[i].begin, max_chars), count);
+        if (distinct > best_distinct || (distinct == best_distinct && count > best_count)) {
+            best_distinct = distinct;
             best_count = count;
             start = marks[i].begin;
         }

@@ -208,6 +208,55 @@ TEST_CASE("articles without a group id are never collapsed: each is a result of 
                        [](const search::Hit& hit) { return hit.group.has_value(); }));
 }
 
+TEST_CASE("counts and facets are right when the first and some later reports lack values") {
+    // The searcher reads the group, source, language and day slots in step with the match
+    // (detail::MatchCounter): a report without a value must count as one, wherever it lies.
+    std::vector<Report> reports = {
+        {"u-first", "", "", "", ""},  // no source, undated, ungrouped: the lowest document id
+        {"g-one", "AFP", "2026-01-24T08:00:00Z", "00000000000000c1", kStory},
+        {"u-middle", "Reuters", "", "", ""},
+        {"g-two", "", "2026-01-24T10:00:00Z", "00000000000000c2", kStory},
+        {"g-three", "AFP", "2026-01-26T10:00:00Z", "00000000000000c1", kStory, "de"},
+        {"u-last", "", "2026-01-27T10:00:00Z", "", ""},
+    };
+    TempDir dir;
+    const search::Searcher searcher({write_database(dir, reports)});
+    search::Request request;
+    request.ids = {"u-first", "g-one", "u-middle", "g-two", "g-three", "u-last"};
+    request.limit = 100;
+    for (const auto level : {search::GroupLevel::kStory, search::GroupLevel::kCopy}) {
+        CAPTURE(search::group_level_name(level));
+        request.group = level;
+        request.facet_counting = search::FacetCounting::kReports;
+        const auto by_report = searcher.search(request);
+        // Story: one story and three ungrouped reports. Copy: two copy groups and three.
+        const std::size_t groups = level == search::GroupLevel::kStory ? 4 : 5;
+        CHECK(by_report.total == groups);
+        CHECK(by_report.total_reports == 6);
+        CHECK(by_report.results.size() == groups);
+        REQUIRE(by_report.facets.has_value());
+        CHECK(by_report.facets->unknown_source == 3);
+        CHECK(by_report.facets->dates.undated == 2);
+        std::map<std::string, std::size_t> sources;
+        for (const auto& value : by_report.facets->sources) sources[value.value] = value.count;
+        CHECK(sources == std::map<std::string, std::size_t>{{"AFP", 2}, {"Reuters", 1}});
+        std::map<std::string, std::size_t> languages;
+        for (const auto& value : by_report.facets->languages) languages[value.value] = value.count;
+        CHECK(languages == std::map<std::string, std::size_t>{{"de", 1}, {"en", 5}});
+
+        request.facet_counting = search::FacetCounting::kGroups;
+        const auto by_group = searcher.search(request);
+        REQUIRE(by_group.facets.has_value());
+        // AFP's two reports are one copy group and one story: one group either way.
+        sources.clear();
+        for (const auto& value : by_group.facets->sources) sources[value.value] = value.count;
+        CHECK(sources == std::map<std::string, std::size_t>{{"AFP", 1}, {"Reuters", 1}});
+        // Without a source: u-first, u-last, and g-two (its own copy group, or the story).
+        CHECK(by_group.facets->unknown_source == 3);
+        CHECK(by_group.facets->dates.undated == 2);
+    }
+}
+
 TEST_CASE("a hit's group size is the group term's frequency, not the number of members matching") {
     TempDir dir;
     const search::Searcher searcher({write_database(dir, wire_story())});

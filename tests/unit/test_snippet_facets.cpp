@@ -66,6 +66,28 @@ TEST_CASE("the snippet window holds the most distinct query words and stays near
     CHECK(snippet.text.size() <= 200 + 8);
 }
 
+TEST_CASE("the first passage holding every query word is the snippet, and all its words are marked") {
+    wiredesk::Analyzer analyzer;
+    // The first "harbour" holds the one query word: the passage, although a later one has the
+    // word three times (reading stops once a passage holds every query word).
+    std::string text = "Harbour fees rise this spring. ";
+    for (int i = 0; i < 40; ++i) text += "Filler sentence number " + std::to_string(i) + ". ";
+    text += "Harbour upon harbour, harbours everywhere.";
+    const auto one = search::make_snippet(text, "en", stemmed({"harbour"}), analyzer, 200);
+    CHECK(marked(one).starts_with("[Harbour] fees rise this spring."));
+    CHECK(one.highlights.size() == 1);
+    // Two words: the first window holding both, past several pieces of the text, with every
+    // occurrence inside it marked.
+    std::string two = "Harbour fees rise. ";
+    while (two.size() < 3 * search::kSnippetPieceBytes) two += "The committee met again. ";
+    two += "Dredging of the harbour starts; harbour dredging ends in May. ";
+    for (int i = 0; i < 40; ++i) two += "Filler sentence number " + std::to_string(i) + ". ";
+    const auto both =
+        search::make_snippet(two, "en", stemmed({"harbour", "dredging"}), analyzer, 200);
+    CHECK(marked(both).find("[Dredging] of the [harbour] starts; [harbour] [dredging] ends") !=
+          std::string::npos);
+}
+
 TEST_CASE("a text without query words gives its beginning, unmarked") {
     wiredesk::Analyzer analyzer;
     const auto snippet = search::make_snippet("Short text.\n\nSecond paragraph.", "en",

@@ -58,11 +58,15 @@ std::vector<Highlight> find_highlights(std::string_view text, std::string_view l
 /// make_snippet() looks for the passage in a text's first this many bytes, and in the next
 /// such part only when no query word is there, and so on.
 inline constexpr std::size_t kSnippetScanBytes = 8 * 1024;
+/// A part is tokenized this many bytes at a time, stopping once a passage holds every query
+/// word.
+inline constexpr std::size_t kSnippetPieceBytes = 1024;
 
-/// The passage of about @p max_chars characters of @p text holding the most distinct query
-/// words (then the most occurrences, then the earliest), extended backwards to a sentence or
-/// word start; in a text longer than kSnippetScanBytes, starting within the first part of that
-/// size that holds a query word (its words just past the part still count and are marked).
+/// The passage of about @p max_chars characters of @p text: the first holding every query word,
+/// else the one holding the most distinct query words (then the most occurrences, then the
+/// earliest), extended backwards to a sentence or word start; in a text longer than
+/// kSnippetScanBytes, starting within the first part of that size that holds a query word (its
+/// words just past the part still count and are marked).
 /// With no query word in the text, the text's beginning. Whitespace runs (the paragraph
 /// breaks) become single spaces.
 Snippet make_snippet(std::string_view text, std::string_view language,
