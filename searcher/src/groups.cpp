@@ -85,12 +85,9 @@ MatchCounter::MatchCounter(const Xapian::Database& database, Xapian::valueno gro
     : m_database(database), m_group_slot(group_slot), m_facets(facets), m_one_shard(one_shard) {
     const auto open = [&](Xapian::valueno slot) {
         SlotReader reader;
+        reader.database = &m_database;
         reader.slot = slot;
         reader.in_step = one_shard;
-        if (one_shard) {
-            reader.at = m_database.valuestream_begin(slot);
-            reader.end = m_database.valuestream_end(slot);
-        }
         return reader;
     };
     if (group_slot != Xapian::BAD_VALUENO) m_group_reader = open(group_slot);
@@ -102,26 +99,44 @@ MatchCounter::MatchCounter(const Xapian::Database& database, Xapian::valueno gro
 
 std::string MatchCounter::SlotReader::read(const Xapian::Document& document) {
     const Xapian::docid docid = document.get_docid();
-    if (!in_step || docid < last) {
-        // The matcher went back (it does not today): the stream cannot; ask the document.
-        return document.get_value(slot);
-    }
+    // The matcher going back (it does not today) would leave the stream behind: then, as
+    // before a stream is worth opening, the document is asked.
+    if (!in_step || docid < last) return document.get_value(slot);
     last = docid;
+    if (++reads <= kReadsBeforeStream) return document.get_value(slot);
+    if (!streamed) {
+        at = database->valuestream_begin(slot);
+        end = database->valuestream_end(slot);
+        streamed = true;
+    }
     if (at != end && at.get_docid() < docid) at.skip_to(docid);
     if (at != end && at.get_docid() == docid) return *at;
     return {};
 }
 
-void MatchCounter::GroupTally::add(const std::string& id) {
-    if (id.empty()) {
-        ++ungrouped;
-        return;
-    }
+namespace {
+
+/// A group id of 16 hex digits as a number (the form the indexer writes), else nothing.
+std::optional<std::uint64_t> id_number(const std::string& id) {
     std::uint64_t number = 0;
     const char* const last = id.data() + id.size();
     const auto [end, error] = std::from_chars(id.data(), last, number, 16);
-    if (id.size() == 16 && error == std::errc() && end == last) {
-        ids.push_back(number);
+    if (id.size() != 16 || error != std::errc() || end != last) return std::nullopt;
+    return number;
+}
+
+/// Whether @p a ranks above @p b in a search by relevance: Xapian's order.
+bool ranks_above(const MatchCounter::Best& a, const MatchCounter::Best& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.docid < b.docid;
+}
+
+}  // namespace
+
+void MatchCounter::GroupTally::add(const std::string& id) {
+    if (id.empty()) {
+        ++ungrouped;
+    } else if (const auto number = id_number(id)) {
+        ids.push_back(*number);
     } else {
         other_ids.insert(id);
     }
@@ -133,12 +148,28 @@ std::size_t MatchCounter::GroupTally::count() {
     return ids.size() + other_ids.size() + ungrouped;
 }
 
-void MatchCounter::operator()(const Xapian::Document& document, double /*weight*/) {
+void MatchCounter::operator()(const Xapian::Document& document, double weight) {
     ++m_reports;
     std::string group;
     if (m_group_slot != Xapian::BAD_VALUENO) {
         group = m_group_reader.read(document);
         m_groups.add(group);
+        if (m_keep_best != 0) {
+            const Best match{weight, document.get_docid()};
+            // Most matches stop here: the list is full and the match ranks below its worst.
+            if (m_kept.size() < m_keep_best || ranks_above(match, m_kept[m_worst].best)) {
+                GroupKey key;
+                if (group.empty()) {
+                    key = {GroupKey::Kind::kAlone, match.docid};
+                } else if (const auto number = id_number(group)) {
+                    key = {GroupKey::Kind::kHex, *number};
+                } else {
+                    const auto [it, added] = m_other_keys.try_emplace(group, m_other_keys.size());
+                    key = {GroupKey::Kind::kOther, it->second};
+                }
+                keep(key, match);
+            }
+        }
     }
     if (m_facets == FacetCounts::kNone) return;
     for (std::size_t facet = 0; facet < m_facet_readers.size(); ++facet) {
@@ -152,11 +183,45 @@ void MatchCounter::operator()(const Xapian::Document& document, double /*weight*
 }
 
 Xapian::MatchSpy* MatchCounter::clone() const {
-    return new MatchCounter(m_database, m_group_slot, m_facets, m_one_shard);
+    auto* copy = new MatchCounter(m_database, m_group_slot, m_facets, m_one_shard);
+    copy->m_keep_best = m_keep_best;
+    return copy;
 }
 
 std::size_t MatchCounter::groups() {
     return m_group_slot == Xapian::BAD_VALUENO ? 0 : m_groups.count();
+}
+
+void MatchCounter::keep(const GroupKey& group, const Best& match) {
+    const auto kept = std::find_if(m_kept.begin(), m_kept.end(),
+                                   [&](const Kept& entry) { return entry.group == group; });
+    if (kept != m_kept.end()) {
+        if (!ranks_above(match, kept->best)) return;
+        kept->best = match;
+    } else if (m_kept.size() < m_keep_best) {
+        m_kept.push_back({group, match});
+    } else {
+        // The worst group leaves. Should a later match of it rank above the worst kept then,
+        // it comes back with that match, which is its best: the worst only gets better.
+        m_kept[m_worst] = {group, match};
+    }
+    if (m_kept.size() < m_keep_best) return;
+    m_worst = 0;
+    for (std::size_t i = 1; i < m_kept.size(); ++i) {
+        if (ranks_above(m_kept[m_worst].best, m_kept[i].best)) m_worst = i;
+    }
+}
+
+std::vector<MatchCounter::Best> MatchCounter::best_groups(std::size_t offset,
+                                                          std::size_t limit) const {
+    std::vector<Best> all;
+    all.reserve(m_kept.size());
+    for (const Kept& entry : m_kept) all.push_back(entry.best);
+    std::sort(all.begin(), all.end(), ranks_above);
+    if (offset >= all.size()) return {};
+    const std::size_t end = std::min(all.size(), offset + limit);
+    return {all.begin() + static_cast<std::ptrdiff_t>(offset),
+            all.begin() + static_cast<std::ptrdiff_t>(end)};
 }
 
 std::map<std::string, std::size_t> MatchCounter::counts(Facet facet) {

@@ -70,6 +70,22 @@ public:
     [[nodiscard]] Xapian::MatchSpy* clone() const override;
     [[nodiscard]] std::string name() const override { return "wiredesk::MatchCounter"; }
 
+    /// Also keep the best @p count groups (each by its best match: highest weight, then lowest
+    /// document id, the member Xapian's collapse would keep when ranking by relevance), for
+    /// best_groups(). Call before the match. Needs a group slot.
+    void keep_best_groups(std::size_t count) { m_keep_best = count; }
+
+    /// A group's best match (keep_best_groups()).
+    struct Best {
+        double weight = 0;
+        Xapian::docid docid = 0;
+    };
+    /// The best groups' best matches ranked as a search by relevance collapsed on the group
+    /// slot would rank them (weight descending, then document id), positions [offset, offset +
+    /// limit) with offset + limit at most the count kept. Reports without a group id stand
+    /// alone, as Xapian never collapses them.
+    [[nodiscard]] std::vector<Best> best_groups(std::size_t offset, std::size_t limit) const;
+
     [[nodiscard]] std::size_t reports() const noexcept { return m_reports; }
     /// Distinct groups among the matches seen (0 without a group slot).
     [[nodiscard]] std::size_t groups();
@@ -78,6 +94,13 @@ public:
     [[nodiscard]] std::map<std::string, std::size_t> counts(Facet facet);
 
 private:
+    /// A group as keep() tells them apart: a 16-hex-digit id, another id (numbered in
+    /// m_other_keys), or a report without an id (by document id).
+    struct GroupKey {
+        enum class Kind : unsigned char { kHex, kOther, kAlone } kind = Kind::kHex;
+        std::uint64_t number = 0;
+        bool operator==(const GroupKey&) const = default;
+    };
     /// Distinct groups among some matches.
     struct GroupTally {
         std::vector<std::uint64_t> ids;   ///< 16-hex-digit ids, as numbers (deduplicated by count())
@@ -87,12 +110,18 @@ private:
         std::size_t count();
     };
     /// A slot read in step with the matcher.
+    /// The stream is opened after the first kReadsBeforeStream matches: opening one costs
+    /// more than reading a few documents' values, and most searches match few.
     struct SlotReader {
+        static constexpr std::size_t kReadsBeforeStream = 64;
+        const Xapian::Database* database = nullptr;
         Xapian::valueno slot = Xapian::BAD_VALUENO;
+        std::size_t reads = 0;
+        bool streamed = false;   ///< the stream is open
         Xapian::ValueIterator at;
         Xapian::ValueIterator end;
         Xapian::docid last = 0;  ///< the last document read
-        bool in_step = false;    ///< read from the stream (else from the document)
+        bool in_step = false;    ///< may read from the stream (else from the document)
         std::string read(const Xapian::Document& document);
     };
 
@@ -104,6 +133,19 @@ private:
     SlotReader m_group_reader;
     std::array<SlotReader, 3> m_facet_readers;
     GroupTally m_groups;
+    /// The best groups so far, unordered: at most m_keep_best of them. A match enters only if
+    /// it ranks above the worst kept (matches come in document id order, so on an equal weight
+    /// a later one never does), which after the first few thousand matches is rare: most
+    /// matches cost one comparison, and the list stays small (a page's worth).
+    struct Kept {
+        GroupKey group;
+        Best best;
+    };
+    std::size_t m_keep_best = 0;
+    std::vector<Kept> m_kept;
+    std::size_t m_worst = 0;  ///< index in m_kept of the worst kept (when full)
+    std::map<std::string, std::uint64_t> m_other_keys;  ///< ids of another form, numbered
+    void keep(const GroupKey& group, const Best& match);
     std::array<std::unordered_map<std::string, std::size_t>, 3> m_report_counts;
     std::array<std::unordered_map<std::string, GroupTally>, 3> m_group_counts;
 };

@@ -547,12 +547,23 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     // never collapses documents whose key is empty, so articles indexed without group ids each
     // stay a result of their own (tests/integration/test_search_grouping.cpp pins this).
     const bool grouped = request.group != GroupLevel::kNone;
-    if (grouped) enquire.set_collapse_key(detail::group_slot(request.group));
     // Per-group facets under --group none count stories.
     const GroupLevel count_level = grouped ? request.group : GroupLevel::kStory;
     const bool facets_by_group =
         request.facets && request.facet_counting == FacetCounting::kGroups;
     const bool local = !archive.has_remote;
+    const bool one_shard = archive.shards.size() - archive.missing.size() == 1;
+    const bool sorted_by_time = sort == SortOrder::kNewest || sort == SortOrder::kOldest;
+    // One local database, ranked by relevance, grouped, counted exactly, a page not too deep:
+    // one match does it all. Exact counts look at every match anyway, and our spy sees each
+    // with its weight, so it keeps the best groups and ranks them as Xapian's collapse would
+    // (weight, then document id); Xapian's collapse would read every match's group id again,
+    // the slow way (tests/integration/test_search_grouping.cpp compares the two).
+    constexpr std::size_t kMaxGroupsKeptInSpy = 200;
+    const bool collapse_in_spy = local && one_shard && grouped && request.exact_counts &&
+                                 !sorted_by_time &&
+                                 request.offset + request.limit <= kMaxGroupsKeptInSpy;
+    if (grouped && !collapse_in_spy) enquire.set_collapse_key(detail::group_slot(request.group));
 
     // Where the counts are made. Remote: Xapian 1.4's remote backend over-counts match spies by
     // about the page size when sorting by value (tests/integration/test_remote_shards.cpp pins
@@ -562,9 +573,8 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     // Xapian read each match's group id with Document::get_value(), a B-tree read each, and keep
     // a table of every group; the ranked, collapsed match then looks only at what can reach the
     // page. At a million articles this took a broad query (`backed`) from 584 to 114 ms.
-    const bool sorted_by_time = sort == SortOrder::kNewest || sort == SortOrder::kOldest;
     const bool count_apart_remote = !local && sorted_by_time;
-    const bool count_apart_local = local && grouped && request.exact_counts;
+    const bool count_apart_local = local && grouped && request.exact_counts && !collapse_in_spy;
     Xapian::Enquire counter(database);
     if (count_apart_remote) {
         counter.set_weighting_scheme(ranking_weight());
@@ -606,7 +616,8 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
             !request.facets    ? FacetCounts::kNone
             : facets_by_group ? FacetCounts::kGroups
                                : FacetCounts::kReports,
-            archive.shards.size() - archive.missing.size() == 1);
+            one_shard);
+        if (collapse_in_spy) local_counter->keep_best_groups(request.offset + request.limit);
         counting.add_matchspy(&*local_counter);
     } else {
         if (request.facets) {
@@ -622,10 +633,13 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
             ? database.get_doccount()
             : static_cast<Xapian::doccount>(
                   std::max(request.check_at_least, request.offset + request.limit));
+    // Collapsed by the spy: the MSet only drives the match (one item, every match looked at).
     const Xapian::MSet mset =
-        enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
-                         static_cast<Xapian::doccount>(request.limit),
-                         count_apart_local ? 0 : check_at_least);
+        collapse_in_spy
+            ? enquire.get_mset(0, 1, check_at_least)
+            : enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
+                               static_cast<Xapian::doccount>(request.limit),
+                               count_apart_local ? 0 : check_at_least);
     const Xapian::MSet counted = count_apart ? counter.get_mset(0, 0, check_at_least) : mset;
     const auto [groups_seen, reports_seen] =
         local ? detail::GroupCounts{local_counter->groups(), local_counter->reports()}
@@ -687,10 +701,16 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
 
     const auto fetch_start = Clock::now();
     std::size_t rank = request.offset;
-    const std::vector<PageEntry> page =
-        sort == SortOrder::kOldest
-            ? oldest_first_page(database, query, request.group, request.offset, request.limit)
-            : page_of(mset);
+    std::vector<PageEntry> page;
+    if (sort == SortOrder::kOldest) {
+        page = oldest_first_page(database, query, request.group, request.offset, request.limit);
+    } else if (collapse_in_spy) {
+        for (const auto& best : local_counter->best_groups(request.offset, request.limit)) {
+            page.push_back({best.docid, best.weight, database.get_document(best.docid)});
+        }
+    } else {
+        page = page_of(mset);
+    }
     // Every member of the page's groups, fetched together (detail::fetch_group_members).
     detail::GroupMemberMap group_members;
     if (grouped) {

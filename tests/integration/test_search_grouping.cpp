@@ -10,6 +10,7 @@
 #include <utime.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -210,50 +211,83 @@ TEST_CASE("articles without a group id are never collapsed: each is a result of 
 
 TEST_CASE("counts and facets are right when the first and some later reports lack values") {
     // The searcher reads the group, source, language and day slots in step with the match
-    // (detail::MatchCounter): a report without a value must count as one, wherever it lies.
-    std::vector<Report> reports = {
-        {"u-first", "", "", "", ""},  // no source, undated, ungrouped: the lowest document id
-        {"g-one", "AFP", "2026-01-24T08:00:00Z", "00000000000000c1", kStory},
-        {"u-middle", "Reuters", "", "", ""},
-        {"g-two", "", "2026-01-24T10:00:00Z", "00000000000000c2", kStory},
-        {"g-three", "AFP", "2026-01-26T10:00:00Z", "00000000000000c1", kStory, "de"},
-        {"u-last", "", "2026-01-27T10:00:00Z", "", ""},
-    };
+    // (detail::MatchCounter, from the documents for the first 64 matches, then from value
+    // streams): a report without a value must count as one, wherever it lies. 300 reports, the
+    // first without any value, then gaps of every kind.
+    std::vector<Report> reports;
+    for (int i = 0; i < 300; ++i) {
+        Report report;
+        report.id = "r-" + std::to_string(i);
+        if (i % 3 != 0) report.source = "Outlet " + std::to_string(i % 4);
+        if (i % 5 != 0) report.date = "2026-01-" + std::to_string(10 + i % 9) + "T08:00:00Z";
+        if (i % 7 != 0) {
+            char id[17];
+            std::snprintf(id, sizeof id, "%016x", 0x100 + i / 4);
+            report.copy_group = id;
+            std::snprintf(id, sizeof id, "%016x", 0x900 + i / 10);
+            report.story_group = id;
+        }
+        if (i % 11 == 0) report.lang = "de";
+        reports.push_back(report);
+    }
     TempDir dir;
     const search::Searcher searcher({write_database(dir, reports)});
     search::Request request;
-    request.ids = {"u-first", "g-one", "u-middle", "g-two", "g-three", "u-last"};
+    request.languages = {"en", "de"};
     request.limit = 100;
+    request.facet_top_sources = 100;
     for (const auto level : {search::GroupLevel::kStory, search::GroupLevel::kCopy}) {
         CAPTURE(search::group_level_name(level));
+        // What the counts must be, from the reports themselves.
+        const auto group_of = [&](const Report& report) {
+            const std::string& id =
+                level == search::GroupLevel::kStory ? report.story_group : report.copy_group;
+            return id.empty() ? "#" + report.id : id;
+        };
+        std::set<std::string> groups;
+        std::map<std::string, std::size_t> sources;
+        std::map<std::string, std::size_t> languages;
+        std::map<std::string, std::set<std::string>> groups_by_source;
+        std::size_t unknown_source = 0;
+        std::set<std::string> groups_unknown_source;
+        std::size_t undated = 0;
+        for (const Report& report : reports) {
+            groups.insert(group_of(report));
+            ++languages[report.lang];
+            if (report.source.empty()) {
+                ++unknown_source;
+                groups_unknown_source.insert(group_of(report));
+            } else {
+                ++sources[report.source];
+                groups_by_source[report.source].insert(group_of(report));
+            }
+            if (report.date.empty()) ++undated;
+        }
+
         request.group = level;
         request.facet_counting = search::FacetCounting::kReports;
         const auto by_report = searcher.search(request);
-        // Story: one story and three ungrouped reports. Copy: two copy groups and three.
-        const std::size_t groups = level == search::GroupLevel::kStory ? 4 : 5;
-        CHECK(by_report.total == groups);
-        CHECK(by_report.total_reports == 6);
-        CHECK(by_report.results.size() == groups);
+        CHECK(by_report.total == groups.size());
+        CHECK(by_report.total_reports == reports.size());
         REQUIRE(by_report.facets.has_value());
-        CHECK(by_report.facets->unknown_source == 3);
-        CHECK(by_report.facets->dates.undated == 2);
-        std::map<std::string, std::size_t> sources;
-        for (const auto& value : by_report.facets->sources) sources[value.value] = value.count;
-        CHECK(sources == std::map<std::string, std::size_t>{{"AFP", 2}, {"Reuters", 1}});
-        std::map<std::string, std::size_t> languages;
-        for (const auto& value : by_report.facets->languages) languages[value.value] = value.count;
-        CHECK(languages == std::map<std::string, std::size_t>{{"de", 1}, {"en", 5}});
+        CHECK(by_report.facets->unknown_source == unknown_source);
+        CHECK(by_report.facets->dates.undated == undated);
+        std::map<std::string, std::size_t> counted;
+        for (const auto& value : by_report.facets->sources) counted[value.value] = value.count;
+        CHECK(counted == sources);
+        counted.clear();
+        for (const auto& value : by_report.facets->languages) counted[value.value] = value.count;
+        CHECK(counted == languages);
 
         request.facet_counting = search::FacetCounting::kGroups;
         const auto by_group = searcher.search(request);
         REQUIRE(by_group.facets.has_value());
-        // AFP's two reports are one copy group and one story: one group either way.
-        sources.clear();
-        for (const auto& value : by_group.facets->sources) sources[value.value] = value.count;
-        CHECK(sources == std::map<std::string, std::size_t>{{"AFP", 1}, {"Reuters", 1}});
-        // Without a source: u-first, u-last, and g-two (its own copy group, or the story).
-        CHECK(by_group.facets->unknown_source == 3);
-        CHECK(by_group.facets->dates.undated == 2);
+        counted.clear();
+        for (const auto& value : by_group.facets->sources) counted[value.value] = value.count;
+        std::map<std::string, std::size_t> expected;
+        for (const auto& [source, ids] : groups_by_source) expected[source] = ids.size();
+        CHECK(counted == expected);
+        CHECK(by_group.facets->unknown_source == groups_unknown_source.size());
     }
 }
 
@@ -436,6 +470,97 @@ TEST_CASE("pagination under collapsing neither repeats nor skips a group") {
             CHECK(paged == ids_of(all));
         }
     }
+}
+
+TEST_CASE("exact counting collapses in its spy and ranks the groups as Xapian's collapse does") {
+    // With exact counts on one local database the spy that counts every match also keeps each
+    // group's best one (searcher.cpp, collapse_in_spy); with estimated counts Xapian collapses.
+    // The pages must be the same: ids, scores, ranks and the members standing for each group.
+    TempDir dir;
+    const search::Searcher searcher({index_corpus(dir)});
+    for (const auto level : {search::GroupLevel::kStory, search::GroupLevel::kCopy}) {
+        for (const std::string query :
+             {"rotterdam OR strike OR chess OR port OR zurich", "said", "talks", "the"}) {
+            for (const auto sort : {search::SortOrder::kRelevance, search::SortOrder::kRecency}) {
+                CAPTURE(search::group_level_name(level));
+                CAPTURE(query);
+                CAPTURE(static_cast<int>(sort));
+                search::Request exact;
+                exact.query = query;
+                exact.group = level;
+                exact.sort = sort;
+                exact.limit = 4;
+                search::Request estimated = exact;
+                estimated.exact_counts = false;
+                for (exact.offset = 0; exact.offset < 16; exact.offset += 4) {
+                    estimated.offset = exact.offset;
+                    const auto by_spy = searcher.search(exact);
+                    const auto by_xapian = searcher.search(estimated);
+                    REQUIRE(by_spy.results.size() == by_xapian.results.size());
+                    for (std::size_t i = 0; i < by_spy.results.size(); ++i) {
+                        CHECK(by_spy.results[i].id == by_xapian.results[i].id);
+                        CHECK(by_spy.results[i].score == by_xapian.results[i].score);
+                        CHECK(by_spy.results[i].rank == by_xapian.results[i].rank);
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("on equal scores the spy's collapse keeps the earliest indexed member and orders groups "
+          "as Xapian does") {
+    // Four texts of the same length with "harbour" once each, three identical copies of each
+    // (twelve reports, four copy groups): every report scores the same, so only the document
+    // id decides which member stands for its group and which group comes first.
+    TempDir dir;
+    const std::vector<std::vector<std::string>> words = {
+        {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"},
+        {"india", "juliet", "kilo", "lima", "mike", "november", "oscar", "papa"},
+        {"quebec", "romeo", "sierra", "tango", "uniform", "victor", "whiskey", "xray"},
+        {"yankee", "zulu", "amber", "basalt", "cobalt", "dune", "ember", "fjord"},
+    };
+    std::string lines;
+    for (int copy = 0; copy < 3; ++copy) {
+        for (std::size_t text = 0; text < words.size(); ++text) {
+            std::string body = "The harbour";
+            for (int sentence = 0; sentence < 6; ++sentence) {
+                for (const std::string& word : words[text]) body += " " + word;
+                body += ".";
+            }
+            const std::string id = "tie-" + std::to_string(text) + "-" + std::to_string(copy);
+            lines += nlohmann::json{{"id", id},
+                                    {"date", "2026-02-0" + std::to_string(copy + 1) + "T08:00:00Z"},
+                                    {"title", "Report"},
+                                    {"text", body},
+                                    {"source", "Outlet " + std::to_string(copy)}}
+                         .dump() +
+                     "\n";
+        }
+    }
+    wiredesk::test::write_file(dir / "input" / "ties.jsonl", lines);
+    const search::Searcher searcher({index(dir, {(dir / "input").string()})});
+    search::Request exact;
+    exact.query = "harbour";
+    exact.group = search::GroupLevel::kCopy;
+    exact.limit = 2;
+    search::Request estimated = exact;
+    estimated.exact_counts = false;
+    std::vector<std::string> by_spy;
+    std::vector<std::string> by_xapian;
+    for (exact.offset = 0; exact.offset < 4; exact.offset += 2) {
+        estimated.offset = exact.offset;
+        const auto spy_page = searcher.search(exact);
+        const auto xapian_page = searcher.search(estimated);
+        CHECK(spy_page.total == 4);
+        for (const auto& hit : spy_page.results) by_spy.push_back(hit.id);
+        for (const auto& hit : xapian_page.results) by_xapian.push_back(hit.id);
+        REQUIRE(spy_page.results.size() == 2);
+        CHECK(spy_page.results[0].score == spy_page.results[1].score);
+    }
+    CHECK(by_spy == by_xapian);
+    // The first copy of each text was indexed first (file order).
+    CHECK(by_spy == std::vector<std::string>{"tie-0-0", "tie-1-0", "tie-2-0", "tie-3-0"});
 }
 
 TEST_CASE("facets count reports or groups as asked, and the groups counted are the matches' groups") {
