@@ -80,9 +80,83 @@ GroupCounts count_groups(const Xapian::ValueCountMatchSpy& group_ids) {
     return counts;
 }
 
+namespace {
+
+/// A group id of 16 hex digits as a number (the form the indexer writes), else nothing.
+std::optional<std::uint64_t> id_number(const std::string& id) {
+    std::uint64_t number = 0;
+    const char* const last = id.data() + id.size();
+    const auto [end, error] = std::from_chars(id.data(), last, number, 16);
+    if (id.size() != 16 || error != std::errc() || end != last) return std::nullopt;
+    return number;
+}
+
+/// Whether @p a ranks above @p b in a search by relevance: Xapian's order.
+bool ranks_above(const MatchCounter::Best& a, const MatchCounter::Best& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.docid < b.docid;
+}
+
+}  // namespace
+
+std::shared_ptr<const ValueTable> ValueTable::read(const Xapian::Database& database,
+                                                   Xapian::docid max_documents) {
+    const Xapian::docid last = database.get_lastdocid();
+    if (last > max_documents) return nullptr;
+    auto table = std::make_shared<ValueTable>();
+    const std::size_t size = static_cast<std::size_t>(last) + 1;
+    const std::array<Xapian::valueno, 3> slots = {schema::kSlotSource, schema::kSlotLanguage,
+                                                  schema::kSlotDay};
+    for (std::size_t facet = 0; facet < slots.size(); ++facet) {
+        std::vector<std::string>& names = table->names[facet];
+        std::vector<std::uint32_t>& of = table->facet[facet];
+        names = {""};
+        of.assign(size, 0);
+        std::unordered_map<std::string, std::uint32_t> index;
+        const auto end = database.valuestream_end(slots[facet]);
+        for (auto it = database.valuestream_begin(slots[facet]); it != end; ++it) {
+            std::string value = *it;
+            if (value.empty() || it.get_docid() >= size) continue;
+            const auto [found, added] =
+                index.try_emplace(value, static_cast<std::uint32_t>(names.size()));
+            if (added) names.push_back(std::move(value));
+            of[it.get_docid()] = found->second;
+        }
+    }
+    table->story.assign(size, 0);
+    table->copy.assign(size, 0);
+    table->grouped.assign(size, 0);
+    for (const auto& [slot, ids, bit] :
+         {std::tuple{schema::kSlotStoryGroup, &table->story, 1},
+          std::tuple{schema::kSlotCopyGroup, &table->copy, 2}}) {
+        const auto end = database.valuestream_end(slot);
+        for (auto it = database.valuestream_begin(slot); it != end; ++it) {
+            if (it.get_docid() >= size) continue;
+            const auto number = id_number(*it);
+            if (!number) return nullptr;  // an id of another form: counted the usual way
+            (*ids)[it.get_docid()] = *number;
+            table->grouped[it.get_docid()] |= static_cast<std::uint8_t>(bit);
+        }
+    }
+    return table;
+}
+
 MatchCounter::MatchCounter(const Xapian::Database& database, Xapian::valueno group_slot,
-                           FacetCounts facets, bool one_shard)
-    : m_database(database), m_group_slot(group_slot), m_facets(facets), m_one_shard(one_shard) {
+                           FacetCounts facets, bool one_shard,
+                           std::shared_ptr<const ValueTable> table)
+    : m_database(database),
+      m_group_slot(group_slot),
+      m_facets(facets),
+      m_one_shard(one_shard),
+      m_table(std::move(table)) {
+    if (m_table) {
+        for (std::size_t facet = 0; facet < m_table->names.size(); ++facet) {
+            if (facets == FacetCounts::kReports) {
+                m_report_counts_by_index[facet].assign(m_table->names[facet].size(), 0);
+            } else if (facets == FacetCounts::kGroups) {
+                m_group_counts_by_index[facet].resize(m_table->names[facet].size());
+            }
+        }
+    }
     const auto open = [&](Xapian::valueno slot) {
         SlotReader reader;
         reader.database = &m_database;
@@ -114,23 +188,6 @@ std::string MatchCounter::SlotReader::read(const Xapian::Document& document) {
     return {};
 }
 
-namespace {
-
-/// A group id of 16 hex digits as a number (the form the indexer writes), else nothing.
-std::optional<std::uint64_t> id_number(const std::string& id) {
-    std::uint64_t number = 0;
-    const char* const last = id.data() + id.size();
-    const auto [end, error] = std::from_chars(id.data(), last, number, 16);
-    if (id.size() != 16 || error != std::errc() || end != last) return std::nullopt;
-    return number;
-}
-
-/// Whether @p a ranks above @p b in a search by relevance: Xapian's order.
-bool ranks_above(const MatchCounter::Best& a, const MatchCounter::Best& b) {
-    return a.weight != b.weight ? a.weight > b.weight : a.docid < b.docid;
-}
-
-}  // namespace
 
 void MatchCounter::GroupTally::add(const std::string& id) {
     if (id.empty()) {
@@ -142,6 +199,12 @@ void MatchCounter::GroupTally::add(const std::string& id) {
     }
 }
 
+void MatchCounter::GroupTally::add(const GroupTally& other) {
+    ids.insert(ids.end(), other.ids.begin(), other.ids.end());
+    other_ids.insert(other.other_ids.begin(), other.other_ids.end());
+    ungrouped += other.ungrouped;
+}
+
 std::size_t MatchCounter::GroupTally::count() {
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -150,25 +213,25 @@ std::size_t MatchCounter::GroupTally::count() {
 
 void MatchCounter::operator()(const Xapian::Document& document, double weight) {
     ++m_reports;
+    if (m_table && count_from_table(document.get_docid(), weight)) return;
     std::string group;
     if (m_group_slot != Xapian::BAD_VALUENO) {
         group = m_group_reader.read(document);
         m_groups.add(group);
-        if (m_keep_best != 0) {
-            const Best match{weight, document.get_docid()};
-            // Most matches stop here: the list is full and the match ranks below its worst.
-            if (m_kept.size() < m_keep_best || ranks_above(match, m_kept[m_worst].best)) {
-                GroupKey key;
-                if (group.empty()) {
-                    key = {GroupKey::Kind::kAlone, match.docid};
-                } else if (const auto number = id_number(group)) {
-                    key = {GroupKey::Kind::kHex, *number};
-                } else {
-                    const auto [it, added] = m_other_keys.try_emplace(group, m_other_keys.size());
-                    key = {GroupKey::Kind::kOther, it->second};
-                }
-                keep(key, match);
+        const Best match{weight, document.get_docid()};
+        // Most matches stop here: the list is full and the match ranks below its worst.
+        if (m_keep_best != 0 &&
+            (m_kept.size() < m_keep_best || ranks_above(match, m_kept[m_worst].best))) {
+            GroupKey key;
+            if (group.empty()) {
+                key = {GroupKey::Kind::kAlone, match.docid};
+            } else if (const auto number = id_number(group)) {
+                key = {GroupKey::Kind::kHex, *number};
+            } else {
+                const auto [it, added] = m_other_keys.try_emplace(group, m_other_keys.size());
+                key = {GroupKey::Kind::kOther, it->second};
             }
+            keep(key, match);
         }
     }
     if (m_facets == FacetCounts::kNone) return;
@@ -182,8 +245,42 @@ void MatchCounter::operator()(const Xapian::Document& document, double weight) {
     }
 }
 
+bool MatchCounter::count_from_table(Xapian::docid docid, double weight) {
+    const ValueTable& table = *m_table;
+    if (docid >= table.size()) return false;
+    std::optional<std::uint64_t> group;
+    if (m_group_slot != Xapian::BAD_VALUENO) {
+        const bool story = m_group_slot == schema::kSlotStoryGroup;
+        if ((table.grouped[docid] & (story ? 1 : 2)) != 0) {
+            group = story ? table.story[docid] : table.copy[docid];
+            m_groups.ids.push_back(*group);
+        } else {
+            ++m_groups.ungrouped;
+        }
+        const Best match{weight, docid};
+        if (m_keep_best != 0 &&
+            (m_kept.size() < m_keep_best || ranks_above(match, m_kept[m_worst].best))) {
+            keep(group ? GroupKey{GroupKey::Kind::kHex, *group}
+                       : GroupKey{GroupKey::Kind::kAlone, docid},
+                 match);
+        }
+    }
+    if (m_facets == FacetCounts::kNone) return true;
+    for (std::size_t facet = 0; facet < table.facet.size(); ++facet) {
+        const std::uint32_t value = table.facet[facet][docid];
+        if (m_facets == FacetCounts::kReports) {
+            ++m_report_counts_by_index[facet][value];
+        } else if (group) {
+            m_group_counts_by_index[facet][value].ids.push_back(*group);
+        } else {
+            ++m_group_counts_by_index[facet][value].ungrouped;
+        }
+    }
+    return true;
+}
+
 Xapian::MatchSpy* MatchCounter::clone() const {
-    auto* copy = new MatchCounter(m_database, m_group_slot, m_facets, m_one_shard);
+    auto* copy = new MatchCounter(m_database, m_group_slot, m_facets, m_one_shard, m_table);
     copy->m_keep_best = m_keep_best;
     return copy;
 }
@@ -227,9 +324,27 @@ std::vector<MatchCounter::Best> MatchCounter::best_groups(std::size_t offset,
 std::map<std::string, std::size_t> MatchCounter::counts(Facet facet) {
     std::map<std::string, std::size_t> out;
     if (m_facets == FacetCounts::kReports) {
-        for (const auto& [value, reports] : m_report_counts[facet]) out[value] = reports;
+        for (const auto& [value, reports] : m_report_counts[facet]) out[value] += reports;
+        if (m_table) {
+            const auto& counted = m_report_counts_by_index[facet];
+            for (std::size_t i = 0; i < counted.size(); ++i) {
+                if (counted[i] != 0) out[m_table->names[facet][i]] += counted[i];
+            }
+        }
     } else if (m_facets == FacetCounts::kGroups) {
-        for (auto& [value, tally] : m_group_counts[facet]) out[value] = tally.count();
+        // A value's groups from the table and from documents read otherwise (none while the
+        // table covers the revision searched) are one set.
+        std::map<std::string, GroupTally> tallies;
+        for (auto& [value, tally] : m_group_counts[facet]) tallies[value].add(tally);
+        if (m_table) {
+            const auto& counted = m_group_counts_by_index[facet];
+            for (std::size_t i = 0; i < counted.size(); ++i) {
+                if (!counted[i].ids.empty() || counted[i].ungrouped != 0) {
+                    tallies[m_table->names[facet][i]].add(counted[i]);
+                }
+            }
+        }
+        for (auto& [value, tally] : tallies) out[value] = tally.count();
     }
     return out;
 }

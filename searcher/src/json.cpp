@@ -141,7 +141,8 @@ nlohmann::json to_json(const Response& response) {
          {{"parse_ms", response.timing.parse_ms},
           {"search_ms", response.timing.search_ms},
           {"fetch_ms", response.timing.fetch_ms},
-          {"total_ms", response.timing.total_ms}}},
+          {"total_ms", response.timing.total_ms},
+          {"values_in_memory", response.timing.values_in_memory}}},
     };
     if (response.facets) {
         const Facets& f = *response.facets;

@@ -21,6 +21,7 @@
 #include "wiredesk/common/dates.hpp"
 #include "wiredesk/common/errors.hpp"
 #include "wiredesk/common/schema.hpp"
+#include "wiredesk/searcher/json.hpp"
 #include "wiredesk/searcher/searcher.hpp"
 
 namespace fs = std::filesystem;
@@ -85,6 +86,28 @@ std::string write_database(const TempDir& dir, const std::vector<Report>& report
     for (const auto& [key, value] : records) database.set_metadata(key, value);
     database.commit();
     return path;
+}
+
+/// @p count reports whose values have gaps of every kind: the first has none, then every
+/// third has no source, every fifth no date, every seventh no group; every eleventh is German.
+std::vector<Report> reports_with_gaps(int count) {
+    std::vector<Report> reports;
+    for (int i = 0; i < count; ++i) {
+        Report report;
+        report.id = "r-" + std::to_string(i);
+        if (i % 3 != 0) report.source = "Outlet " + std::to_string(i % 4);
+        if (i % 5 != 0) report.date = "2026-01-" + std::to_string(10 + i % 9) + "T08:00:00Z";
+        if (i % 7 != 0) {
+            char id[17];
+            std::snprintf(id, sizeof id, "%016x", 0x100 + i / 4);
+            report.copy_group = id;
+            std::snprintf(id, sizeof id, "%016x", 0x900 + i / 10);
+            report.story_group = id;
+        }
+        if (i % 11 == 0) report.lang = "de";
+        reports.push_back(report);
+    }
+    return reports;
 }
 
 constexpr const char* kStory = "00000000000000a1";
@@ -214,22 +237,7 @@ TEST_CASE("counts and facets are right when the first and some later reports lac
     // (detail::MatchCounter, from the documents for the first 64 matches, then from value
     // streams): a report without a value must count as one, wherever it lies. 300 reports, the
     // first without any value, then gaps of every kind.
-    std::vector<Report> reports;
-    for (int i = 0; i < 300; ++i) {
-        Report report;
-        report.id = "r-" + std::to_string(i);
-        if (i % 3 != 0) report.source = "Outlet " + std::to_string(i % 4);
-        if (i % 5 != 0) report.date = "2026-01-" + std::to_string(10 + i % 9) + "T08:00:00Z";
-        if (i % 7 != 0) {
-            char id[17];
-            std::snprintf(id, sizeof id, "%016x", 0x100 + i / 4);
-            report.copy_group = id;
-            std::snprintf(id, sizeof id, "%016x", 0x900 + i / 10);
-            report.story_group = id;
-        }
-        if (i % 11 == 0) report.lang = "de";
-        reports.push_back(report);
-    }
+    const std::vector<Report> reports = reports_with_gaps(300);
     TempDir dir;
     const search::Searcher searcher({write_database(dir, reports)});
     search::Request request;
@@ -289,6 +297,76 @@ TEST_CASE("counts and facets are right when the first and some later reports lac
         CHECK(counted == expected);
         CHECK(by_group.facets->unknown_source == groups_unknown_source.size());
     }
+}
+
+TEST_CASE("a long-running searcher counts from values in memory from a revision's second search "
+          "on, with the same answers, and reads a new revision's afresh") {
+    TempDir dir;
+    const std::string path = write_database(dir, reports_with_gaps(300));
+    const search::Searcher searcher({path});
+    const auto answers = [&](search::GroupLevel level, search::FacetCounting counting) {
+        search::Request request;
+        request.languages = {"en", "de"};
+        request.group = level;
+        request.facet_counting = counting;
+        request.facet_top_sources = 100;
+        request.limit = 20;
+        search::Response response = searcher.search(request);
+        const bool in_memory = response.timing.values_in_memory;
+        nlohmann::json json = search::to_json(response);
+        json.erase("timing");
+        return std::pair{json.dump(1), in_memory};
+    };
+    const auto first = answers(search::GroupLevel::kStory, search::FacetCounting::kReports);
+    CHECK(!first.second);  // the first search of a revision reads the database
+    for (const auto level : {search::GroupLevel::kStory, search::GroupLevel::kCopy,
+                             search::GroupLevel::kNone}) {
+        for (const auto counting :
+             {search::FacetCounting::kReports, search::FacetCounting::kGroups}) {
+            CAPTURE(search::group_level_name(level));
+            CAPTURE(static_cast<int>(counting));
+            const auto from_memory = answers(level, counting);
+            CHECK(from_memory.second);
+            // A searcher of its own, on its first search, reads the database.
+            const search::Searcher fresh({path});
+            search::Request request;
+            request.languages = {"en", "de"};
+            request.group = level;
+            request.facet_counting = counting;
+            request.facet_top_sources = 100;
+            request.limit = 20;
+            const auto read = fresh.search(request);
+            CHECK(!read.timing.values_in_memory);
+            nlohmann::json json = search::to_json(read);
+            json.erase("timing");
+            CHECK(from_memory.first == json.dump(1));
+        }
+    }
+    // An indexer commits: the next search is of a new revision and reads the database, with
+    // the new report counted; the one after counts from a new table.
+    {
+        Xapian::WritableDatabase database(path, Xapian::DB_OPEN);
+        Xapian::Document document;
+        wiredesk::Article article;
+        article.id = "late";
+        article.title = "Late";
+        article.body = "Late";
+        article.source = "Outlet 9";
+        article.language = "en";
+        document.set_data(schema::encode_article_data(article));
+        document.add_boolean_term(schema::id_term("late"));
+        document.add_boolean_term(std::string(schema::prefix::kLanguage) + "en");
+        document.add_value(schema::kSlotLanguage, "en");
+        document.add_value(schema::kSlotSource, "Outlet 9");
+        database.replace_document(schema::id_term("late"), document);
+        database.commit();
+    }
+    const auto after = answers(search::GroupLevel::kStory, search::FacetCounting::kReports);
+    CHECK(!after.second);
+    CHECK(after.first.find("Outlet 9") != std::string::npos);
+    const auto after_again = answers(search::GroupLevel::kStory, search::FacetCounting::kReports);
+    CHECK(after_again.second);
+    CHECK(after_again.first == after.first);
 }
 
 TEST_CASE("a hit's group size is the group term's frequency, not the number of members matching") {

@@ -199,12 +199,16 @@ struct Facets {
     DateHistogram dates;
 };
 
-/// Time spent, in milliseconds.
+/// Time spent, in milliseconds, and how.
 struct Timing {
     double parse_ms = 0;
     double search_ms = 0;  ///< matching, counting and facets
     double fetch_ms = 0;   ///< reading the page's documents and making snippets
     double total_ms = 0;
+    /// The counts and facets came from the values the searcher keeps in memory for the
+    /// archive's current revision (a one-shard local archive, from its second search at a
+    /// revision on), not from reading them in the database.
+    bool values_in_memory = false;
 };
 
 /// What a search found.
