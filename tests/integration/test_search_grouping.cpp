@@ -44,45 +44,48 @@ struct Report {
     std::string lang = "en";
 };
 
-/// Writes @p reports as the indexer would (data, id/source/language terms, time and day values,
-/// group terms and slots), plus @p records as group metadata (key -> JSON).
+/// Writes @p report into @p database as the indexer would (data, id/source/language terms,
+/// time and day values, group terms and slots).
+void add_report(Xapian::WritableDatabase& database, const Report& report) {
+    wiredesk::Article article;
+    article.id = report.id;
+    article.title = "Headline of " + report.id;
+    article.body = "Body of " + report.id;
+    article.source = report.source;
+    article.language = report.lang;
+    Xapian::Document document;
+    if (!report.date.empty()) {
+        article.date = *wiredesk::parse_date(report.date);
+        document.add_value(schema::kSlotTime,
+                           Xapian::sortable_serialise(static_cast<double>(*article.date)));
+        document.add_value(schema::kSlotDay, wiredesk::format_yyyymmdd(*article.date));
+    }
+    document.set_data(schema::encode_article_data(article));
+    document.add_boolean_term(schema::id_term(report.id));
+    document.add_boolean_term(std::string(schema::prefix::kLanguage) + report.lang);
+    document.add_value(schema::kSlotLanguage, report.lang);
+    if (!report.source.empty()) {
+        document.add_boolean_term(schema::source_term(report.source));
+        document.add_value(schema::kSlotSource, report.source);
+    }
+    if (!report.copy_group.empty()) {
+        document.add_boolean_term(schema::copy_group_term(report.copy_group));
+        document.add_value(schema::kSlotCopyGroup, report.copy_group);
+    }
+    if (!report.story_group.empty()) {
+        document.add_boolean_term(schema::story_group_term(report.story_group));
+        document.add_value(schema::kSlotStoryGroup, report.story_group);
+    }
+    database.replace_document(schema::id_term(report.id), document);
+}
+
+/// Writes @p reports (add_report()), plus @p records as group metadata (key -> JSON).
 std::string write_database(const TempDir& dir, const std::vector<Report>& reports,
                            const std::map<std::string, std::string>& records = {}) {
     const std::string path = (dir / "hand.db").string();
     Xapian::WritableDatabase database(path, Xapian::DB_CREATE_OR_OVERWRITE);
     database.set_metadata(std::string(schema::kVersionKey), std::string(schema::kVersion));
-    for (const Report& report : reports) {
-        wiredesk::Article article;
-        article.id = report.id;
-        article.title = "Headline of " + report.id;
-        article.body = "Body of " + report.id;
-        article.source = report.source;
-        article.language = report.lang;
-        Xapian::Document document;
-        if (!report.date.empty()) {
-            article.date = *wiredesk::parse_date(report.date);
-            document.add_value(schema::kSlotTime,
-                               Xapian::sortable_serialise(static_cast<double>(*article.date)));
-            document.add_value(schema::kSlotDay, wiredesk::format_yyyymmdd(*article.date));
-        }
-        document.set_data(schema::encode_article_data(article));
-        document.add_boolean_term(schema::id_term(report.id));
-        document.add_boolean_term(std::string(schema::prefix::kLanguage) + report.lang);
-        document.add_value(schema::kSlotLanguage, report.lang);
-        if (!report.source.empty()) {
-            document.add_boolean_term(schema::source_term(report.source));
-            document.add_value(schema::kSlotSource, report.source);
-        }
-        if (!report.copy_group.empty()) {
-            document.add_boolean_term(schema::copy_group_term(report.copy_group));
-            document.add_value(schema::kSlotCopyGroup, report.copy_group);
-        }
-        if (!report.story_group.empty()) {
-            document.add_boolean_term(schema::story_group_term(report.story_group));
-            document.add_value(schema::kSlotStoryGroup, report.story_group);
-        }
-        database.replace_document(schema::id_term(report.id), document);
-    }
+    for (const Report& report : reports) add_report(database, report);
     for (const auto& [key, value] : records) database.set_metadata(key, value);
     database.commit();
     return path;
@@ -304,18 +307,22 @@ TEST_CASE("a long-running searcher counts from values in memory from a revision'
     TempDir dir;
     const std::string path = write_database(dir, reports_with_gaps(300));
     const search::Searcher searcher({path});
-    const auto answers = [&](search::GroupLevel level, search::FacetCounting counting) {
+    // The answer as JSON without its timing, and whether the counts came from memory.
+    const auto answer_of = [](const search::Searcher& from, search::GroupLevel level,
+                              search::FacetCounting counting) {
         search::Request request;
         request.languages = {"en", "de"};
         request.group = level;
         request.facet_counting = counting;
         request.facet_top_sources = 100;
         request.limit = 20;
-        search::Response response = searcher.search(request);
-        const bool in_memory = response.timing.values_in_memory;
+        const search::Response response = from.search(request);
         nlohmann::json json = search::to_json(response);
         json.erase("timing");
-        return std::pair{json.dump(1), in_memory};
+        return std::pair{json.dump(1), response.timing.values_in_memory};
+    };
+    const auto answers = [&](search::GroupLevel level, search::FacetCounting counting) {
+        return answer_of(searcher, level, counting);
     };
     const auto first = answers(search::GroupLevel::kStory, search::FacetCounting::kReports);
     CHECK(!first.second);  // the first search of a revision reads the database
@@ -329,36 +336,19 @@ TEST_CASE("a long-running searcher counts from values in memory from a revision'
             CHECK(from_memory.second);
             // A searcher of its own, on its first search, reads the database.
             const search::Searcher fresh({path});
-            search::Request request;
-            request.languages = {"en", "de"};
-            request.group = level;
-            request.facet_counting = counting;
-            request.facet_top_sources = 100;
-            request.limit = 20;
-            const auto read = fresh.search(request);
-            CHECK(!read.timing.values_in_memory);
-            nlohmann::json json = search::to_json(read);
-            json.erase("timing");
-            CHECK(from_memory.first == json.dump(1));
+            const auto read = answer_of(fresh, level, counting);
+            CHECK(!read.second);
+            CHECK(from_memory.first == read.first);
         }
     }
     // An indexer commits: the next search is of a new revision and reads the database, with
     // the new report counted; the one after counts from a new table.
     {
         Xapian::WritableDatabase database(path, Xapian::DB_OPEN);
-        Xapian::Document document;
-        wiredesk::Article article;
-        article.id = "late";
-        article.title = "Late";
-        article.body = "Late";
-        article.source = "Outlet 9";
-        article.language = "en";
-        document.set_data(schema::encode_article_data(article));
-        document.add_boolean_term(schema::id_term("late"));
-        document.add_boolean_term(std::string(schema::prefix::kLanguage) + "en");
-        document.add_value(schema::kSlotLanguage, "en");
-        document.add_value(schema::kSlotSource, "Outlet 9");
-        database.replace_document(schema::id_term("late"), document);
+        Report late;
+        late.id = "late";
+        late.source = "Outlet 9";
+        add_report(database, late);
         database.commit();
     }
     const auto after = answers(search::GroupLevel::kStory, search::FacetCounting::kReports);
