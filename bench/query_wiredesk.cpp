@@ -45,6 +45,17 @@ bool set_grouping(Request& request, bool on) {
     }
 }
 
+/// Whether the counts of @p response came from the searcher's in-memory values (false for a
+/// library without Response::timing.values_in_memory).
+template <class Response>
+bool values_in_memory(const Response& response) {
+    if constexpr (requires { response.timing.values_in_memory; }) {
+        return response.timing.values_in_memory;
+    } else {
+        return false;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,9 +105,7 @@ int main(int argc, char** argv) {
                 }
                 latencies.push_back(ms);
                 search_phase_ms += response.timing.search_ms;
-                if constexpr (requires { response.timing.values_in_memory; }) {
-                    if (response.timing.values_in_memory) ++in_memory;
-                }
+                if (values_in_memory(response)) ++in_memory;
                 fetch_phase_ms += response.timing.fetch_ms;
                 if (ms > slowest_ms) {
                     slowest_ms = ms;

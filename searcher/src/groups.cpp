@@ -140,14 +140,9 @@ std::shared_ptr<const ValueTable> ValueTable::read(const Xapian::Database& datab
     return table;
 }
 
-MatchCounter::MatchCounter(const Xapian::Database& database, Xapian::valueno group_slot,
-                           FacetCounts facets, bool one_shard,
+MatchCounter::MatchCounter(Xapian::valueno group_slot, FacetCounts facets,
                            std::shared_ptr<const ValueTable> table)
-    : m_database(database),
-      m_group_slot(group_slot),
-      m_facets(facets),
-      m_one_shard(one_shard),
-      m_table(std::move(table)) {
+    : m_group_slot(group_slot), m_facets(facets), m_table(std::move(table)) {
     if (m_table) {
         for (std::size_t facet = 0; facet < m_table->names.size(); ++facet) {
             if (facets == FacetCounts::kReports) {
@@ -157,35 +152,6 @@ MatchCounter::MatchCounter(const Xapian::Database& database, Xapian::valueno gro
             }
         }
     }
-    const auto open = [&](Xapian::valueno slot) {
-        SlotReader reader;
-        reader.database = &m_database;
-        reader.slot = slot;
-        reader.in_step = one_shard;
-        return reader;
-    };
-    if (group_slot != Xapian::BAD_VALUENO) m_group_reader = open(group_slot);
-    if (facets != FacetCounts::kNone) {
-        m_facet_readers = {open(schema::kSlotSource), open(schema::kSlotLanguage),
-                           open(schema::kSlotDay)};
-    }
-}
-
-std::string MatchCounter::SlotReader::read(const Xapian::Document& document) {
-    const Xapian::docid docid = document.get_docid();
-    // The matcher going back (it does not today) would leave the stream behind: then, as
-    // before a stream is worth opening, the document is asked.
-    if (!in_step || docid < last) return document.get_value(slot);
-    last = docid;
-    if (++reads <= kReadsBeforeStream) return document.get_value(slot);
-    if (!streamed) {
-        at = database->valuestream_begin(slot);
-        end = database->valuestream_end(slot);
-        streamed = true;
-    }
-    if (at != end && at.get_docid() < docid) at.skip_to(docid);
-    if (at != end && at.get_docid() == docid) return *at;
-    return {};
 }
 
 
@@ -216,7 +182,7 @@ void MatchCounter::operator()(const Xapian::Document& document, double weight) {
     if (m_table && count_from_table(document.get_docid(), weight)) return;
     std::string group;
     if (m_group_slot != Xapian::BAD_VALUENO) {
-        group = m_group_reader.read(document);
+        group = document.get_value(m_group_slot);
         m_groups.add(group);
         const Best match{weight, document.get_docid()};
         // Most matches stop here: the list is full and the match ranks below its worst.
@@ -235,8 +201,10 @@ void MatchCounter::operator()(const Xapian::Document& document, double weight) {
         }
     }
     if (m_facets == FacetCounts::kNone) return;
-    for (std::size_t facet = 0; facet < m_facet_readers.size(); ++facet) {
-        std::string value = m_facet_readers[facet].read(document);
+    static constexpr std::array<Xapian::valueno, 3> kFacetSlots = {
+        schema::kSlotSource, schema::kSlotLanguage, schema::kSlotDay};
+    for (std::size_t facet = 0; facet < kFacetSlots.size(); ++facet) {
+        std::string value = document.get_value(kFacetSlots[facet]);
         if (m_facets == FacetCounts::kReports) {
             ++m_report_counts[facet][std::move(value)];
         } else {
@@ -280,7 +248,7 @@ bool MatchCounter::count_from_table(Xapian::docid docid, double weight) {
 }
 
 Xapian::MatchSpy* MatchCounter::clone() const {
-    auto* copy = new MatchCounter(m_database, m_group_slot, m_facets, m_one_shard, m_table);
+    auto* copy = new MatchCounter(m_group_slot, m_facets, m_table);
     copy->m_keep_best = m_keep_best;
     return copy;
 }

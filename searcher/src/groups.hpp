@@ -72,13 +72,13 @@ public:
 /// groups at one level (a report without a group id is a group of its own), and per value of
 /// the source, language and day slots either the reports or the groups having it (facets).
 ///
-/// Why not Xapian's ValueCountMatchSpy: it reads each value with Document::get_value(), which in
-/// a glass database looks up the value chunk holding the document and decodes it from its start,
-/// one B-tree read per match and slot; and it keeps a map keyed by every distinct value. A broad
-/// query at a million articles matches over a hundred thousand stories, and those two were most
-/// of its time. This one reads each slot with a ValueIterator that moves forward with the
-/// matcher (documents come in ascending id order), keeps 16-hex-digit group ids as 64-bit
-/// numbers, and sorts them once at the end. Not thread-safe (one per search).
+/// Why not Xapian's ValueCountMatchSpy: it keeps a std::map keyed by every distinct value, and
+/// a broad query at a million articles matches over a hundred thousand stories: building,
+/// searching and freeing that map (memcmp, malloc) was most of such a search's time. This one
+/// keeps 16-hex-digit group ids as 64-bit numbers in a vector and sorts them once at the end;
+/// with a ValueTable it counts facet values by index, not by string. Values are read from the
+/// document the matcher hands over (a value-stream document: each slot's stream moves forward
+/// with the match). Not thread-safe (one per search).
 class MatchCounter : public Xapian::MatchSpy {
 public:
     enum class FacetCounts { kNone, kReports, kGroups };
@@ -86,14 +86,10 @@ public:
     enum Facet : std::size_t { kSource = 0, kLanguage = 1, kDay = 2 };
 
     /// @p group_slot: the slot of the group ids to count, or Xapian::BAD_VALUENO for none (then
-    /// FacetCounts::kGroups is not allowed). @p one_shard: @p database is a single database.
-    /// Over several, Xapian 1.4 hands a spy each shard's documents with the shard's own ids,
-    /// which a value stream of the whole archive cannot follow: values are then read from the
-    /// documents.
-    /// @p table: the database's values in memory (ValueTable), when the searcher has them for
-    /// its revision, or null.
-    MatchCounter(const Xapian::Database& database, Xapian::valueno group_slot, FacetCounts facets,
-                 bool one_shard, std::shared_ptr<const ValueTable> table = nullptr);
+    /// FacetCounts::kGroups is not allowed). @p table: the archive's values in memory
+    /// (ValueTable), when the searcher has them for the revision searched, or null.
+    MatchCounter(Xapian::valueno group_slot, FacetCounts facets,
+                 std::shared_ptr<const ValueTable> table = nullptr);
 
     void operator()(const Xapian::Document& document, double weight) override;
     [[nodiscard]] Xapian::MatchSpy* clone() const override;
@@ -139,29 +135,9 @@ private:
         void add(const GroupTally& other);
         std::size_t count();
     };
-    /// A slot read in step with the matcher.
-    /// The stream is opened after the first kReadsBeforeStream matches: opening one costs
-    /// more than reading a few documents' values, and most searches match few.
-    struct SlotReader {
-        static constexpr std::size_t kReadsBeforeStream = 64;
-        const Xapian::Database* database = nullptr;
-        Xapian::valueno slot = Xapian::BAD_VALUENO;
-        std::size_t reads = 0;
-        bool streamed = false;   ///< the stream is open
-        Xapian::ValueIterator at;
-        Xapian::ValueIterator end;
-        Xapian::docid last = 0;  ///< the last document read
-        bool in_step = false;    ///< may read from the stream (else from the document)
-        std::string read(const Xapian::Document& document);
-    };
-
-    Xapian::Database m_database;
     Xapian::valueno m_group_slot;
     FacetCounts m_facets;
-    bool m_one_shard;
     std::size_t m_reports = 0;
-    SlotReader m_group_reader;
-    std::array<SlotReader, 3> m_facet_readers;
     GroupTally m_groups;
     /// The best groups so far, unordered: at most m_keep_best of them. A match enters only if
     /// it ranks above the worst kept (matches come in document id order, so on an equal weight
@@ -184,7 +160,6 @@ private:
     std::array<std::vector<GroupTally>, 3> m_group_counts_by_index;
     /// Counts a match from the table; false when the table does not have it.
     bool count_from_table(Xapian::docid docid, double weight);
-    void keep_if_better(const GroupKey& group, const Best& match);
 };
 
 /// One member of a group: its document id and document (values and data at hand).

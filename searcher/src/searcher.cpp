@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <mutex>
+#include <new>
 #include <optional>
 
 #include "wiredesk/common/analyzer.hpp"
@@ -385,11 +386,12 @@ struct Searcher::Impl {
     /// latest revision searched; a thread that finds another building it reads as usual.
     std::shared_ptr<const detail::ValueTable> value_table(const ReadableArchive& archive) const;
     static constexpr Xapian::docid kMaxTableDocuments = 20'000'000;  ///< about 600 MB
-    mutable std::mutex table_mutex;  ///< guards the four below
+    mutable std::mutex table_mutex;  ///< guards the five below
     mutable std::shared_ptr<const detail::ValueTable> table;
     mutable std::string table_revision;  ///< "uuid:revision" of the last revision searched
     mutable unsigned searches_at_revision = 0;
-    mutable bool table_building = false;
+    mutable std::string table_building;  ///< the revision a thread is reading, or ""
+    mutable std::string table_tried;     ///< the last revision read (its table may be null)
 };
 
 std::shared_ptr<const detail::ValueTable> Searcher::Impl::value_table(
@@ -410,20 +412,33 @@ std::shared_ptr<const detail::ValueTable> Searcher::Impl::value_table(
             table.reset();
         }
         if (table) return table;
-        if (++searches_at_revision != 2 || table_building) return nullptr;
-        table_building = true;
+        // From the second search of a revision on, unless another thread is reading one (then
+        // this search reads values as usual), or this revision was read already (a null table:
+        // ids of another form, or too many documents).
+        if (++searches_at_revision < 2 || !table_building.empty() || table_tried == revision) {
+            return nullptr;
+        }
+        table_building = revision;
     }
     std::shared_ptr<const detail::ValueTable> read;
     try {
         read = detail::ValueTable::read(archive.database, kMaxTableDocuments);
-    } catch (...) {
+    } catch (const Xapian::DatabaseModifiedError&) {
+        // A commit under the read: the search runs again on the new revision (with_archive).
         const std::lock_guard lock(table_mutex);
-        table_building = false;
+        table_building.clear();
         throw;
+    } catch (const Xapian::Error&) {
+        // Anything else (a damaged value stream...): searches read values as usual, and a fault
+        // of the database shows there.
+        read = nullptr;
+    } catch (const std::bad_alloc&) {
+        read = nullptr;  // no room for the table: searches read values as usual
     }
     const std::lock_guard lock(table_mutex);
-    table_building = false;
-    // Null (ids of another form, or too many documents): not tried again at this revision.
+    table_building.clear();
+    table_tried = revision;
+    // The revision may have moved on while reading: then this table is of no further use.
     if (revision == table_revision) table = read;
     return read;
 }
@@ -607,8 +622,9 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     // One local database, ranked by relevance, grouped, counted exactly, a page not too deep:
     // one match does it all. Exact counts look at every match anyway, and our spy sees each
     // with its weight, so it keeps the best groups and ranks them as Xapian's collapse would
-    // (weight, then document id); Xapian's collapse would read every match's group id again,
-    // the slow way (tests/integration/test_search_grouping.cpp compares the two).
+    // (weight, then document id); Xapian's collapse over every match keeps a table entry per
+    // group, keyed by string, and a broad query has a hundred thousand groups
+    // (tests/integration/test_search_grouping.cpp compares the two).
     constexpr std::size_t kMaxGroupsKeptInSpy = 200;
     const bool collapse_in_spy = local && one_shard && grouped && request.exact_counts &&
                                  !sorted_by_time &&
@@ -618,11 +634,10 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     // Where the counts are made. Remote: Xapian 1.4's remote backend over-counts match spies by
     // about the page size when sorting by value (tests/integration/test_remote_shards.cpp pins
     // the counts), so a search sorted by time counts in a match of its own, unsorted; counts do
-    // not depend on the order. Local, grouped, exact: in a match of its own, unranked and not
-    // collapsed. Collapsing every match (which exact counts in the ranked match would need) makes
-    // Xapian read each match's group id with Document::get_value(), a B-tree read each, and keep
-    // a table of every group; the ranked, collapsed match then looks only at what can reach the
-    // page. At a million articles this took a broad query (`backed`) from 584 to 114 ms.
+    // not depend on the order. Local, grouped, exact, and not collapsed by the spy: in a match
+    // of its own, unranked and not collapsed, so that Xapian's collapse, which keeps a table
+    // entry per group, looks only at what can reach the page (with exact counts in the ranked
+    // match it would see every match).
     const bool count_apart_remote = !local && sorted_by_time;
     const bool count_apart_local = local && grouped && request.exact_counts && !collapse_in_spy;
     Xapian::Enquire counter(database);
@@ -663,12 +678,11 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
         auto table = count_groups || request.facets ? value_table(archive) : nullptr;
         response.timing.values_in_memory = table != nullptr;
         local_counter.emplace(
-            database,
             count_groups ? detail::group_slot(count_level) : Xapian::BAD_VALUENO,
             !request.facets    ? FacetCounts::kNone
             : facets_by_group ? FacetCounts::kGroups
                                : FacetCounts::kReports,
-            one_shard, std::move(table));
+            std::move(table));
         if (collapse_in_spy) local_counter->keep_best_groups(request.offset + request.limit);
         counting.add_matchspy(&*local_counter);
     } else {

@@ -96,12 +96,18 @@ Snippet make_snippet(std::string_view text, std::string_view language,
     // counts (and marks) the words it shows.
     if (max_chars == 0) max_chars = 200;
     std::vector<Mark> marks;
-    const auto scan = [&](std::size_t from, std::size_t bytes) {
+    // Reads about @p bytes from @p from, up to a space, and returns where it stopped. A piece
+    // without a space is one enormous word (a run of base64, URLs, unspaced script): the first
+    // piece of a part reads up to the next space; a later one reads nothing (returns @p from),
+    // ending the part there, so that the run starts the next part, as it did when a part was
+    // read in one piece.
+    const auto scan = [&](std::size_t from, std::size_t bytes, bool starts_part) {
         std::size_t to = text.size();
         if (to - from > bytes) {
             to = from + bytes;
             while (to > from && !is_space(static_cast<unsigned char>(text[to]))) --to;
-            if (to == from) {  // one enormous word: up to the next space
+            if (to == from) {
+                if (!starts_part) return from;
                 to = from + bytes;
                 while (to < text.size() && !is_space(static_cast<unsigned char>(text[to]))) ++to;
             }
@@ -150,15 +156,19 @@ Snippet make_snippet(std::string_view text, std::string_view language,
     while (scanned < text.size() && marks.empty()) {
         const std::size_t part_start = scanned;
         while (scanned < text.size() && scanned - part_start < kSnippetScanBytes) {
-            scanned = scan(scanned, std::min(kSnippetPieceBytes,
-                                             kSnippetScanBytes - (scanned - part_start)));
+            const std::size_t next =
+                scan(scanned,
+                     std::min(kSnippetPieceBytes, kSnippetScanBytes - (scanned - part_start)),
+                     scanned == part_start);
+            if (next == scanned) break;  // the part ends before a run without spaces
+            scanned = next;
             if (!marks.empty() && find_complete(scanned)) break;
         }
     }
     // Windows start at a mark of the part; the tail's marks only complete them. A window is
     // at most max_chars characters of at most 4 bytes each.
     const std::size_t part_marks = marks.size();
-    if (!complete && !marks.empty() && scanned < text.size()) scan(scanned, 4 * max_chars);
+    if (!complete && !marks.empty() && scanned < text.size()) scan(scanned, 4 * max_chars, true);
 
     // The window [start, stop) of the text: the first holding every query word; else the one
     // whose marks cover the most distinct query words, then the most marks, then the earliest.

@@ -543,9 +543,12 @@ TEST_CASE("pagination under collapsing neither repeats nor skips a group") {
 TEST_CASE("exact counting collapses in its spy and ranks the groups as Xapian's collapse does") {
     // With exact counts on one local database the spy that counts every match also keeps each
     // group's best one (searcher.cpp, collapse_in_spy); with estimated counts Xapian collapses.
-    // The pages must be the same: ids, scores, ranks and the members standing for each group.
+    // The pages must be the same: ids, scores, ranks and the members standing for each group,
+    // whether the spy reads values from the database (a searcher's first search) or from memory
+    // (a long-lived searcher's later ones).
     TempDir dir;
-    const search::Searcher searcher({index_corpus(dir)});
+    const std::string db = index_corpus(dir);
+    const search::Searcher searcher({db});
     for (const auto level : {search::GroupLevel::kStory, search::GroupLevel::kCopy}) {
         for (const std::string query :
              {"rotterdam OR strike OR chess OR port OR zurich", "said", "talks", "the"}) {
@@ -562,13 +565,18 @@ TEST_CASE("exact counting collapses in its spy and ranks the groups as Xapian's 
                 estimated.exact_counts = false;
                 for (exact.offset = 0; exact.offset < 16; exact.offset += 4) {
                     estimated.offset = exact.offset;
-                    const auto by_spy = searcher.search(exact);
                     const auto by_xapian = searcher.search(estimated);
-                    REQUIRE(by_spy.results.size() == by_xapian.results.size());
-                    for (std::size_t i = 0; i < by_spy.results.size(); ++i) {
-                        CHECK(by_spy.results[i].id == by_xapian.results[i].id);
-                        CHECK(by_spy.results[i].score == by_xapian.results[i].score);
-                        CHECK(by_spy.results[i].rank == by_xapian.results[i].rank);
+                    const auto from_memory = searcher.search(exact);
+                    const auto from_database = search::Searcher({db}).search(exact);
+                    CHECK(from_memory.timing.values_in_memory);
+                    CHECK(!from_database.timing.values_in_memory);
+                    for (const auto* by_spy : {&from_memory, &from_database}) {
+                        REQUIRE(by_spy->results.size() == by_xapian.results.size());
+                        for (std::size_t i = 0; i < by_spy->results.size(); ++i) {
+                            CHECK(by_spy->results[i].id == by_xapian.results[i].id);
+                            CHECK(by_spy->results[i].score == by_xapian.results[i].score);
+                            CHECK(by_spy->results[i].rank == by_xapian.results[i].rank);
+                        }
                     }
                 }
             }
@@ -607,7 +615,8 @@ TEST_CASE("on equal scores the spy's collapse keeps the earliest indexed member 
         }
     }
     wiredesk::test::write_file(dir / "input" / "ties.jsonl", lines);
-    const search::Searcher searcher({index(dir, {(dir / "input").string()})});
+    const std::string db = index(dir, {(dir / "input").string()});
+    const search::Searcher searcher({db});
     search::Request exact;
     exact.query = "harbour";
     exact.group = search::GroupLevel::kCopy;
@@ -615,18 +624,22 @@ TEST_CASE("on equal scores the spy's collapse keeps the earliest indexed member 
     search::Request estimated = exact;
     estimated.exact_counts = false;
     std::vector<std::string> by_spy;
+    std::vector<std::string> by_spy_from_database;  // a fresh searcher: values not in memory
     std::vector<std::string> by_xapian;
     for (exact.offset = 0; exact.offset < 4; exact.offset += 2) {
         estimated.offset = exact.offset;
-        const auto spy_page = searcher.search(exact);
         const auto xapian_page = searcher.search(estimated);
+        const auto spy_page = searcher.search(exact);
+        const auto fresh_page = search::Searcher({db}).search(exact);
         CHECK(spy_page.total == 4);
         for (const auto& hit : spy_page.results) by_spy.push_back(hit.id);
+        for (const auto& hit : fresh_page.results) by_spy_from_database.push_back(hit.id);
         for (const auto& hit : xapian_page.results) by_xapian.push_back(hit.id);
         REQUIRE(spy_page.results.size() == 2);
         CHECK(spy_page.results[0].score == spy_page.results[1].score);
     }
     CHECK(by_spy == by_xapian);
+    CHECK(by_spy_from_database == by_xapian);
     // The first copy of each text was indexed first (file order).
     CHECK(by_spy == std::vector<std::string>{"tie-0-0", "tie-1-0", "tie-2-0", "tie-3-0"});
 }

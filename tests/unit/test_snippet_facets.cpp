@@ -88,6 +88,24 @@ TEST_CASE("the first passage holding every query word is the snippet, and all it
           std::string::npos);
 }
 
+TEST_CASE("a passage holding every query word across a piece's end is found, not a later one") {
+    wiredesk::Analyzer analyzer;
+    // "Harbour" ends the first piece read and "dredging" begins the next: the passage holding
+    // both is judged only once the words after the first piece are read. A later passage
+    // holds both words too.
+    std::string text;
+    while (text.size() < search::kSnippetPieceBytes - 12) text += "The committee met. ";
+    text.resize(search::kSnippetPieceBytes - 12);
+    text.back() = ' ';
+    text += "Harbour dredging begins in March. ";
+    for (int i = 0; i < 20; ++i) text += "Filler sentence number " + std::to_string(i) + ". ";
+    text += "Harbour dredging ends in May.";
+    REQUIRE(text.find("dredging") > text.rfind(' ', search::kSnippetPieceBytes));
+    const auto snippet =
+        search::make_snippet(text, "en", stemmed({"harbour", "dredging"}), analyzer, 200);
+    CHECK(marked(snippet).find("[Harbour] [dredging] begins in March.") != std::string::npos);
+}
+
 TEST_CASE("a text without query words gives its beginning, unmarked") {
     wiredesk::Analyzer analyzer;
     const auto snippet = search::make_snippet("Short text.\n\nSecond paragraph.", "en",
