@@ -1232,8 +1232,7 @@ void Grouper::assign(Xapian::Document& document) {
                 const Xapian::MSet mset = enquire.get_mset(first, page);
                 for (auto hit = mset.begin(); hit != mset.end() && accepted < page; ++hit) {
                     if (!committed_candidate(*hit)) continue;
-                    ranked.push_back({comparable_score(hit.get_weight()),
-                                      id_term_of(hit.get_document()), *hit});
+                    ranked.push_back({comparable_score(hit.get_weight()), {}, *hit});
                     ++accepted;
                 }
                 if (mset.size() < page) break;
@@ -1267,6 +1266,17 @@ void Grouper::assign(Xapian::Document& document) {
                 ranked.push_back({comparable_score(*m_scores[i]), m_pending[i].id, 0, i});
                 m_scores[i].reset();
             }
+        }
+        // Article ids only settle equal scores: a committed candidate's is read (from its term
+        // list, a B-tree read) only when another candidate has its score.
+        std::vector<std::int64_t> scores;
+        scores.reserve(ranked.size());
+        for (const Ranked& candidate : ranked) scores.push_back(candidate.score);
+        std::sort(scores.begin(), scores.end());
+        for (Ranked& candidate : ranked) {
+            if (candidate.docid == 0) continue;
+            const auto [low, high] = std::equal_range(scores.begin(), scores.end(), candidate.score);
+            if (high - low > 1) candidate.id = id_term_of(m_committed.get_document(candidate.docid));
         }
         const std::size_t keep = std::min(wanted, ranked.size());
         std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
