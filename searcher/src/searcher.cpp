@@ -675,14 +675,14 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     Xapian::ValueCountMatchSpy group_ids(detail::group_slot(count_level));
     if (local) {
         using FacetCounts = detail::MatchCounter::FacetCounts;
-        auto table = count_groups || request.facets ? value_table(archive) : nullptr;
-        response.timing.values_in_memory = table != nullptr;
+        auto in_memory = count_groups || request.facets ? value_table(archive) : nullptr;
+        response.timing.values_in_memory = in_memory != nullptr;
         local_counter.emplace(
             count_groups ? detail::group_slot(count_level) : Xapian::BAD_VALUENO,
             !request.facets    ? FacetCounts::kNone
             : facets_by_group ? FacetCounts::kGroups
                                : FacetCounts::kReports,
-            std::move(table));
+            std::move(in_memory));
         if (collapse_in_spy) local_counter->keep_best_groups(request.offset + request.limit);
         counting.add_matchspy(&*local_counter);
     } else {
