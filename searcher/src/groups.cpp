@@ -91,6 +91,10 @@ std::optional<std::uint64_t> id_number(const std::string& id) {
     return number;
 }
 
+/// The slots of the facets, in MatchCounter::Facet order.
+constexpr std::array<Xapian::valueno, 3> kFacetSlots = {schema::kSlotSource,
+                                                        schema::kSlotLanguage, schema::kSlotDay};
+
 /// Whether @p a ranks above @p b in a search by relevance: Xapian's order.
 bool ranks_above(const MatchCounter::Best& a, const MatchCounter::Best& b) {
     return a.weight != b.weight ? a.weight > b.weight : a.docid < b.docid;
@@ -104,16 +108,14 @@ std::shared_ptr<const ValueTable> ValueTable::read(const Xapian::Database& datab
     if (last > max_documents) return nullptr;
     auto table = std::make_shared<ValueTable>();
     const std::size_t size = static_cast<std::size_t>(last) + 1;
-    const std::array<Xapian::valueno, 3> slots = {schema::kSlotSource, schema::kSlotLanguage,
-                                                  schema::kSlotDay};
-    for (std::size_t facet = 0; facet < slots.size(); ++facet) {
+    for (std::size_t facet = 0; facet < kFacetSlots.size(); ++facet) {
         std::vector<std::string>& names = table->names[facet];
         std::vector<std::uint32_t>& of = table->facet[facet];
         names = {""};
         of.assign(size, 0);
         std::unordered_map<std::string, std::uint32_t> index;
-        const auto end = database.valuestream_end(slots[facet]);
-        for (auto it = database.valuestream_begin(slots[facet]); it != end; ++it) {
+        const auto end = database.valuestream_end(kFacetSlots[facet]);
+        for (auto it = database.valuestream_begin(kFacetSlots[facet]); it != end; ++it) {
             std::string value = *it;
             if (value.empty() || it.get_docid() >= size) continue;
             const auto [found, added] =
@@ -154,7 +156,6 @@ MatchCounter::MatchCounter(Xapian::valueno group_slot, FacetCounts facets,
     }
 }
 
-
 void MatchCounter::GroupTally::add(const std::string& id) {
     if (id.empty()) {
         ++ungrouped;
@@ -185,9 +186,7 @@ void MatchCounter::operator()(const Xapian::Document& document, double weight) {
         group = document.get_value(m_group_slot);
         m_groups.add(group);
         const Best match{weight, document.get_docid()};
-        // Most matches stop here: the list is full and the match ranks below its worst.
-        if (m_keep_best != 0 &&
-            (m_kept.size() < m_keep_best || ranks_above(match, m_kept[m_worst].best))) {
+        if (would_keep(match)) {
             GroupKey key;
             if (group.empty()) {
                 key = {GroupKey::Kind::kAlone, match.docid};
@@ -201,8 +200,6 @@ void MatchCounter::operator()(const Xapian::Document& document, double weight) {
         }
     }
     if (m_facets == FacetCounts::kNone) return;
-    static constexpr std::array<Xapian::valueno, 3> kFacetSlots = {
-        schema::kSlotSource, schema::kSlotLanguage, schema::kSlotDay};
     for (std::size_t facet = 0; facet < kFacetSlots.size(); ++facet) {
         std::string value = document.get_value(kFacetSlots[facet]);
         if (m_facets == FacetCounts::kReports) {
@@ -226,8 +223,7 @@ bool MatchCounter::count_from_table(Xapian::docid docid, double weight) {
             ++m_groups.ungrouped;
         }
         const Best match{weight, docid};
-        if (m_keep_best != 0 &&
-            (m_kept.size() < m_keep_best || ranks_above(match, m_kept[m_worst].best))) {
+        if (would_keep(match)) {
             keep(group ? GroupKey{GroupKey::Kind::kHex, *group}
                        : GroupKey{GroupKey::Kind::kAlone, docid},
                  match);
@@ -255,6 +251,12 @@ Xapian::MatchSpy* MatchCounter::clone() const {
 
 std::size_t MatchCounter::groups() {
     return m_group_slot == Xapian::BAD_VALUENO ? 0 : m_groups.count();
+}
+
+bool MatchCounter::would_keep(const Best& match) const {
+    // Most matches stop here: the list is full and the match ranks below its worst.
+    return m_keep_best != 0 &&
+           (m_kept.size() < m_keep_best || ranks_above(match, m_kept[m_worst].best));
 }
 
 void MatchCounter::keep(const GroupKey& group, const Best& match) {

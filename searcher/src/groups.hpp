@@ -151,6 +151,8 @@ private:
     std::vector<Kept> m_kept;
     std::size_t m_worst = 0;  ///< index in m_kept of the worst kept (when full)
     std::map<std::string, std::uint64_t> m_other_keys;  ///< ids of another form, numbered
+    /// Whether @p match could enter the best groups kept (then keep() decides).
+    [[nodiscard]] bool would_keep(const Best& match) const;
     void keep(const GroupKey& group, const Best& match);
     std::array<std::unordered_map<std::string, std::size_t>, 3> m_report_counts;
     std::array<std::unordered_map<std::string, GroupTally>, 3> m_group_counts;

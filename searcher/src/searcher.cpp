@@ -82,6 +82,12 @@ struct PageEntry {
     Xapian::Document document;
 };
 
+/// Whether @p archive is one local database: what the in-memory values (keyed by that
+/// database's revision) and the collapse in the counting spy need.
+bool one_local_database(const ReadableArchive& archive) {
+    return !archive.has_remote && archive.shards.size() - archive.missing.size() == 1;
+}
+
 std::vector<PageEntry> page_of(const Xapian::MSet& mset) {
     // The page's documents in one request per remote shard, not one each (a no-op locally).
     // The iterator form: Xapian 1.4's fetch() without arguments crashes on an MSet that
@@ -396,7 +402,7 @@ struct Searcher::Impl {
 
 std::shared_ptr<const detail::ValueTable> Searcher::Impl::value_table(
     const ReadableArchive& archive) const {
-    if (archive.has_remote || archive.shards.size() - archive.missing.size() != 1) return nullptr;
+    if (!one_local_database(archive)) return nullptr;
     std::string revision;
     try {
         revision = archive.database.get_uuid() + ":" +
@@ -617,7 +623,6 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     const bool facets_by_group =
         request.facets && request.facet_counting == FacetCounting::kGroups;
     const bool local = !archive.has_remote;
-    const bool one_shard = archive.shards.size() - archive.missing.size() == 1;
     const bool sorted_by_time = sort == SortOrder::kNewest || sort == SortOrder::kOldest;
     // One local database, ranked by relevance, grouped, counted exactly, a page not too deep:
     // one match does it all. Exact counts look at every match anyway, and our spy sees each
@@ -626,7 +631,7 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     // group, keyed by string, and a broad query has a hundred thousand groups
     // (tests/integration/test_search_grouping.cpp compares the two).
     constexpr std::size_t kMaxGroupsKeptInSpy = 200;
-    const bool collapse_in_spy = local && one_shard && grouped && request.exact_counts &&
+    const bool collapse_in_spy = one_local_database(archive) && grouped && request.exact_counts &&
                                  !sorted_by_time &&
                                  request.offset + request.limit <= kMaxGroupsKeptInSpy;
     if (grouped && !collapse_in_spy) enquire.set_collapse_key(detail::group_slot(request.group));
@@ -729,7 +734,13 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     }
 
     if (request.facets) {
-        using Facet = detail::MatchCounter::Facet;
+        // The facets our own counter made (a local archive), scaled by @p factor.
+        const auto counted_facets = [&](double factor) {
+            using Facet = detail::MatchCounter::Facet;
+            return make_facets(local_counter->counts(Facet::kSource),
+                               local_counter->counts(Facet::kLanguage),
+                               local_counter->counts(Facet::kDay), factor, request);
+        };
         Facets facets;
         if (facets_by_group_here) {
             const std::size_t seen = groups_seen;
@@ -740,9 +751,7 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
             const double factor = facets_exact || seen == 0 || !grouped
                                       ? 1.0
                                       : static_cast<double>(groups) / static_cast<double>(seen);
-            facets = make_facets(local_counter->counts(Facet::kSource),
-                                 local_counter->counts(Facet::kLanguage),
-                                 local_counter->counts(Facet::kDay), factor, request);
+            facets = counted_facets(factor);
             facets.exact = facets_exact;
             facets.counting = FacetCounting::kGroups;
             facets.counting_level = count_level;
@@ -754,9 +763,7 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
                 facets_exact || seen == 0
                     ? 1.0
                     : static_cast<double>(response.total_reports) / static_cast<double>(seen);
-            facets = local ? make_facets(local_counter->counts(Facet::kSource),
-                                         local_counter->counts(Facet::kLanguage),
-                                         local_counter->counts(Facet::kDay), factor, request)
+            facets = local ? counted_facets(factor)
                            : make_facets(report_counts(source_spy), report_counts(language_spy),
                                          report_counts(day_spy), factor, request);
             facets.exact = facets_exact;

@@ -236,10 +236,9 @@ TEST_CASE("articles without a group id are never collapsed: each is a result of 
 }
 
 TEST_CASE("counts and facets are right when the first and some later reports lack values") {
-    // The searcher reads the group, source, language and day slots in step with the match
-    // (detail::MatchCounter, from the documents for the first 64 matches, then from value
-    // streams): a report without a value must count as one, wherever it lies. 300 reports, the
-    // first without any value, then gaps of every kind.
+    // The searcher's own counter (detail::MatchCounter) reads the group, source, language and
+    // day slots of every match: a report without a value must count as one, wherever it lies.
+    // 300 reports, the first without any value, then gaps of every kind.
     const std::vector<Report> reports = reports_with_gaps(300);
     TempDir dir;
     const search::Searcher searcher({write_database(dir, reports)});
