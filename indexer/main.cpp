@@ -155,7 +155,8 @@ nlohmann::json summary_json(const wiredesk::indexer::IndexSummary& s) {
         // waits is bound by the analysis, one whose writer never waits by Xapian's writing.
         {"writer_seconds", {{"waiting", s.writer.waiting}, {"writing", s.writer.writing},
                             {"spelling", s.writer.spelling}, {"committing", s.writer.committing},
-                            {"grouping", s.grouping.seconds}}},
+                            {"grouping", s.grouping.seconds},
+                            {"waiting_for_writes", s.writer.waiting_for_writes}}},
         {"shards", [&] {
              auto shards = nlohmann::json::array();
              for (const auto& shard : s.shards) {

@@ -716,7 +716,8 @@ struct Grouper::Record {
 };
 
 struct Grouper::Member {
-    Xapian::docid docid = 0;
+    Xapian::docid docid = 0;  ///< committed (0: from the batch)
+    std::optional<std::size_t> pending;  ///< the batch's index
     std::string id;  ///< Q term
     std::string copy_group;
     std::string story_group;
@@ -724,22 +725,12 @@ struct Grouper::Member {
     CopyFingerprint fingerprint;
     StoryProfile profile;
 
-    static Member load(Xapian::docid docid, const Xapian::Document& document) {
-        Member member;
-        member.docid = docid;
-        member.id = id_term_of(document);
-        member.copy_group = document.get_value(schema::kSlotCopyGroup);
-        member.story_group = document.get_value(schema::kSlotStoryGroup);
-        member.time = time_of(document);
-        member.fingerprint = decode_fingerprint(document.get_value(schema::kSlotCopyFingerprint));
-        member.profile = decode_profile(document.get_value(schema::kSlotStoryProfile));
-        return member;
-    }
+    [[nodiscard]] Ref ref() const { return {docid, pending}; }
 };
 
 /// An article written since the last commit, as grouping needs it.
 struct Grouper::Pending {
-    Xapian::docid docid = 0;  ///< 0 until written()
+    Xapian::docid key = 0;  ///< its key in m_pending_by_key (0 until written())
     std::string id;           ///< Q term
     std::optional<double> time;
     std::string copy_group;
@@ -750,32 +741,150 @@ struct Grouper::Pending {
     /// Its stems (Z terms) and their wdf, until indexed by written(): what BM25 ranks story
     /// candidates by (with the length in its PendingBrief).
     std::vector<std::pair<std::string, Xapian::termcount>> stems;
+    /// Its stems once indexed (keys of m_pending_stem): uncounted if a later version replaces it.
+    std::vector<const std::string*> indexed_stems;
+    /// Without grouping features: no groups, never a candidate, but in the database.
+    bool featureless = false;
 };
 
-Grouper::Grouper(Xapian::WritableDatabase& database, const std::string& path,
-                 GroupingOptions options)
-    : m_database(database), m_path(path), m_options(options) {
-    if (m_options.enabled) m_committed = Xapian::Database(path);
+void apply_grouping_change(Xapian::WritableDatabase& database, const GroupingChange& change) {
+    if (change.kind == GroupingChange::Kind::metadata) {
+        database.set_metadata(change.key, change.value);
+        return;
+    }
+    Xapian::docid docid = change.docid;
+    if (docid == 0) {
+        const auto posting = database.postlist_begin(change.id_term);
+        if (posting == database.postlist_end(change.id_term)) {
+            throw std::logic_error("grouping: no article " + change.id_term + " to relabel");
+        }
+        docid = *posting;
+    }
+    Xapian::Document document = database.get_document(docid);
+    try {
+        document.remove_term(change.remove_term);
+    } catch (const Xapian::InvalidArgumentError&) {
+        // Not labelled with it: nothing to remove.
+    }
+    document.add_boolean_term(change.add_term);
+    document.add_value(change.slot, change.value);
+    database.replace_document(docid, document);
+}
+
+Grouper::Grouper(const std::string& path, GroupingOptions options)
+    : m_path(path), m_options(options) {
+    if (m_options.enabled) committed();
 }
 
 Grouper::~Grouper() = default;
 
-void Grouper::forget(const std::string& term) {
+bool Grouper::committed_live(Xapian::docid docid) const {
+    return m_deleted.count(docid) == 0 && m_pending_by_key.count(docid) == 0;
+}
+
+std::pair<std::string, std::string> Grouper::committed_labels(
+    Xapian::docid docid, const Xapian::Document& document) const {
+    std::pair<std::string, std::string> labels;
+    if (const auto relabelled = m_relabelled.find(docid); relabelled != m_relabelled.end()) {
+        labels = relabelled->second;
+    }
+    if (labels.first.empty()) labels.first = document.get_value(schema::kSlotCopyGroup);
+    if (labels.second.empty()) labels.second = document.get_value(schema::kSlotStoryGroup);
+    return labels;
+}
+
+void Grouper::note_groups(const std::string& copy, const std::string& story) {
+    if (!copy.empty()) m_dirty_copy.insert(copy);
+    if (!story.empty()) m_dirty_story.insert(story);
+}
+
+Xapian::doccount Grouper::doccount() const {
+    return static_cast<Xapian::doccount>(static_cast<std::int64_t>(m_committed.get_doccount()) +
+                                         m_doccount_delta);
+}
+
+double Grouper::average_document_length() const {
+    // As Xapian computes it: the total length over the number of documents.
+    const Xapian::doccount documents = doccount();
+    if (documents == 0) return 0;
+    const auto total = static_cast<Xapian::totallength>(
+        static_cast<std::int64_t>(m_committed.get_total_length()) + m_length_delta);
+    return static_cast<double>(total) / documents;
+}
+
+Xapian::doccount Grouper::termfreq(const std::string& term) const {
+    std::int64_t frequency = m_committed.get_termfreq(term);
+    if (const auto delta = m_termfreq_delta.find(term); delta != m_termfreq_delta.end()) {
+        frequency += delta->second;
+    }
+    return static_cast<Xapian::doccount>(frequency);
+}
+
+void Grouper::uncount_committed(Xapian::docid docid) {
+    --m_doccount_delta;
+    m_length_delta -= static_cast<std::int64_t>(m_committed.get_doclength(docid));
+    const std::string prefix(schema::prefix::kStemmed);
+    auto term = m_committed.termlist_begin(docid);
+    for (term.skip_to(prefix); term != m_committed.termlist_end(docid); ++term) {
+        const std::string name = *term;
+        if (name.compare(0, prefix.size(), prefix) != 0) break;  // past the stems
+        if (name.size() > prefix.size()) --m_termfreq_delta[name];
+    }
+}
+
+void Grouper::deleting(const std::string& term) {
     if (!m_options.enabled) return;
-    for (auto posting = m_database.postlist_begin(term); posting != m_database.postlist_end(term);
-         ++posting) {
-        const Xapian::Document document = m_database.get_document(*posting);
-        if (auto copy = document.get_value(schema::kSlotCopyGroup); !copy.empty()) {
-            m_dirty_copy.insert(std::move(copy));
+    std::vector<Xapian::docid> documents;
+    for (auto posting = m_committed.postlist_begin(term);
+         posting != m_committed.postlist_end(term); ++posting) {
+        if (committed_live(*posting)) documents.push_back(*posting);
+    }
+    for (const Xapian::docid docid : documents) {
+        const auto [copy, story] = committed_labels(docid, m_committed.get_document(docid));
+        note_groups(copy, story);
+        m_forgotten.insert(docid);
+        m_deleted.insert(docid);
+        uncount_committed(docid);
+    }
+}
+
+bool Grouper::exists(const std::string& id_term) const {
+    if (const auto pending = m_pending_by_id.find(id_term); pending != m_pending_by_id.end()) {
+        if (!m_pending_brief[pending->second].gone) return true;
+    }
+    for (auto posting = m_committed.postlist_begin(id_term);
+         posting != m_committed.postlist_end(id_term); ++posting) {
+        if (committed_live(*posting)) return true;
+    }
+    return false;
+}
+
+void Grouper::replacing(const std::string& id_term) {
+    if (!m_options.enabled) return;
+    m_replacing.reset();
+    if (const auto pending = m_pending_by_id.find(id_term); pending != m_pending_by_id.end()) {
+        PendingBrief& brief = m_pending_brief[pending->second];
+        if (!brief.gone) {
+            const Pending& older = m_pending[pending->second];
+            note_groups(older.copy_group, older.story_group);
+            brief.forgotten = true;
+            m_replacing = Ref{0, pending->second};
+            return;
         }
-        if (auto story = document.get_value(schema::kSlotStoryGroup); !story.empty()) {
-            m_dirty_story.insert(std::move(story));
-        }
-        if (const auto pending = m_pending_by_docid.find(*posting);
-            pending != m_pending_by_docid.end()) {
-            m_pending_brief[pending->second].forgotten = true;
+    }
+    // Xapian's replace_document(term) replaces the first document with the term and deletes
+    // any other (there is none: ids are unique, but the writer would do so).
+    for (auto posting = m_committed.postlist_begin(id_term);
+         posting != m_committed.postlist_end(id_term); ++posting) {
+        if (!committed_live(*posting)) continue;
+        const auto [copy, story] = committed_labels(*posting, m_committed.get_document(*posting));
+        note_groups(copy, story);
+        m_forgotten.insert(*posting);
+        if (!m_replacing) {
+            m_replacing = Ref{*posting, std::nullopt};
         } else {
-            m_forgotten.insert(*posting);
+            m_deleted.insert(*posting);
+            uncount_committed(*posting);
         }
     }
 }
@@ -788,7 +897,6 @@ StoryProfile Grouper::expand(const CompactProfile& profile) const {
 
 Grouper::Member Grouper::member_of(const Pending& pending) const {
     Member member;
-    member.docid = pending.docid;
     member.id = pending.id;
     member.copy_group = pending.copy_group;
     member.story_group = pending.story_group;
@@ -798,36 +906,85 @@ Grouper::Member Grouper::member_of(const Pending& pending) const {
     return member;
 }
 
-void Grouper::label(Level level, Xapian::docid docid, const std::string& group) {
-    const bool copy = level == Level::copy;
-    if (const auto pending = m_pending_by_docid.find(docid); pending != m_pending_by_docid.end()) {
-        (copy ? m_pending[pending->second].copy_group : m_pending[pending->second].story_group) =
-            group;
-        return;
+Grouper::Member Grouper::load(const Ref& ref) const {
+    if (ref.pending) {
+        Member member = member_of(m_pending[*ref.pending]);
+        member.pending = ref.pending;
+        return member;
     }
-    auto& labels = m_relabelled[docid];
-    (copy ? labels.first : labels.second) = group;
+    const Xapian::Document document = m_committed.get_document(ref.docid);
+    Member member;
+    member.docid = ref.docid;
+    member.id = id_term_of(document);
+    std::tie(member.copy_group, member.story_group) = committed_labels(ref.docid, document);
+    member.time = time_of(document);
+    member.fingerprint = decode_fingerprint(document.get_value(schema::kSlotCopyFingerprint));
+    member.profile = decode_profile(document.get_value(schema::kSlotStoryProfile));
+    return member;
 }
 
-void Grouper::written(Xapian::docid docid) {
+void Grouper::label(Level level, const Ref& ref, const std::string& group) {
+    const bool copy = level == Level::copy;
+    if (ref.pending) {
+        Pending& pending = m_pending[*ref.pending];
+        (copy ? pending.copy_group : pending.story_group) = group;
+        m_pending_in_group[copy ? 0 : 1][group].push_back(*ref.pending);
+        return;
+    }
+    auto& labels = m_relabelled[ref.docid];
+    (copy ? labels.first : labels.second) = group;
+    m_relabelled_into[copy ? 0 : 1][group].push_back(ref.docid);
+}
+
+void Grouper::written() {
     if (!m_options.enabled || !m_last_assigned) return;
     const std::size_t index = *std::exchange(m_last_assigned, std::nullopt);
     Pending& pending = m_pending[index];
-    pending.docid = docid;
-    if (const auto older = m_pending_by_docid.find(docid); older != m_pending_by_docid.end()) {
-        m_pending_brief[older->second].replaced = true;
+    const auto replacing = std::exchange(m_replacing, std::nullopt);
+    // The writable database's statistics: the older version out, this one in.
+    if (replacing && replacing->pending) {
+        PendingBrief& older = m_pending_brief[*replacing->pending];
+        older.gone = true;
+        --m_doccount_delta;
+        m_length_delta -= older.length;
+        const Pending& replaced = m_pending[*replacing->pending];
+        for (const std::string* stem : replaced.indexed_stems) --m_termfreq_delta[*stem];
+        for (const auto& [stem, wdf] : replaced.stems) --m_termfreq_delta[stem];
+        pending.key = m_pending[*replacing->pending].key;
+    } else if (replacing) {
+        uncount_committed(replacing->docid);
+        pending.key = replacing->docid;
+        // Its committed version is stale now: the batch's version is the one to find.
+        m_forgotten.erase(replacing->docid);
+        m_relabelled.erase(replacing->docid);
+    } else {
+        pending.key = m_next_key++;
     }
-    m_pending_by_docid[docid] = index;
+    ++m_doccount_delta;
+    m_length_delta += m_pending_brief[index].length;
+    m_pending_by_key[pending.key] = index;
     m_pending_by_id[pending.id] = index;
-    // Its committed version, if any, is stale now: the batch's version is the one to find.
-    m_forgotten.erase(docid);
-    m_relabelled.erase(docid);
+    if (pending.featureless) {
+        // Never a candidate: its stems only count (and are kept to be uncounted).
+        for (const auto& [stem, wdf] : pending.stems) ++m_termfreq_delta[stem];
+        return;
+    }
     for (const std::uint64_t anchor : pending.anchors) m_pending_anchor[anchor].push_back(index);
     pending.anchors = {};
     if (!pending.fingerprint.empty()) m_pending_exact[pending.fingerprint.exact].push_back(index);
-    for (auto& [stem, wdf] : pending.stems) m_pending_stem[stem].emplace_back(index, wdf);
+    pending.indexed_stems.reserve(pending.stems.size());
+    for (auto& [stem, wdf] : pending.stems) {
+        const auto entry = m_pending_stem.try_emplace(std::move(stem)).first;
+        entry->second.emplace_back(index, wdf);
+        pending.indexed_stems.push_back(&entry->first);
+        ++m_termfreq_delta[entry->first];
+    }
     pending.stems = {};
+    m_pending_in_group[0][pending.copy_group].push_back(index);
+    m_pending_in_group[1][pending.story_group].push_back(index);
 }
+
+std::vector<GroupingChange> Grouper::take_changes() { return std::exchange(m_changes, {}); }
 
 void Grouper::committed() {
     if (!m_options.enabled) return;
@@ -836,14 +993,23 @@ void Grouper::committed() {
     m_committed = Xapian::Database(m_path);
     m_pending.clear();
     m_pending_brief.clear();
-    m_pending_by_docid.clear();
+    m_pending_by_key.clear();
+    m_next_key = m_committed.get_lastdocid() + 1;
     m_pending_by_id.clear();
     m_pending_anchor.clear();
     m_pending_exact.clear();
     m_pending_stem.clear();
+    for (auto& groups : m_pending_in_group) groups.clear();
     m_last_assigned.reset();
+    m_replacing.reset();
     m_forgotten.clear();
+    m_deleted.clear();
     m_relabelled.clear();
+    for (auto& groups : m_relabelled_into) groups.clear();
+    m_records.clear();
+    m_doccount_delta = 0;
+    m_length_delta = 0;
+    m_termfreq_delta.clear();
 }
 
 Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const {
@@ -861,81 +1027,137 @@ Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const
     return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
-std::vector<Grouper::Member> Grouper::members(Level level, const std::string& group_id) {
-    const std::string term = level == Level::copy ? schema::copy_group_term(group_id)
-                                                  : schema::story_group_term(group_id);
-    std::vector<Member> found;
-    for (auto posting = m_database.postlist_begin(term); posting != m_database.postlist_end(term);
+std::vector<Grouper::Ref> Grouper::in_group(Level level, const std::string& group_id,
+                                            bool first_only) const {
+    const bool copy = level == Level::copy;
+    const std::string term =
+        copy ? schema::copy_group_term(group_id) : schema::story_group_term(group_id);
+    const auto labelled_now = [&](Xapian::docid docid) {
+        const auto relabelled = m_relabelled.find(docid);
+        if (relabelled == m_relabelled.end()) return true;
+        const std::string& label = copy ? relabelled->second.first : relabelled->second.second;
+        return label.empty() || label == group_id;
+    };
+    // In the writable database's order: committed documents by id, then the batch's.
+    std::vector<Xapian::docid> committed;
+    for (auto posting = m_committed.postlist_begin(term); posting != m_committed.postlist_end(term);
          ++posting) {
-        found.push_back(Member::load(*posting, m_database.get_document(*posting)));
+        if (!committed_live(*posting) || !labelled_now(*posting)) continue;
+        committed.push_back(*posting);
+        if (first_only) break;
     }
+    if (const auto into = m_relabelled_into[copy ? 0 : 1].find(group_id);
+        into != m_relabelled_into[copy ? 0 : 1].end()) {
+        for (const Xapian::docid docid : into->second) {
+            const auto relabelled = m_relabelled.find(docid);
+            if (!committed_live(docid) || relabelled == m_relabelled.end()) continue;
+            if ((copy ? relabelled->second.first : relabelled->second.second) == group_id) {
+                committed.push_back(docid);
+            }
+        }
+    }
+    std::sort(committed.begin(), committed.end());
+    committed.erase(std::unique(committed.begin(), committed.end()), committed.end());
+    std::vector<Ref> found;
+    for (const Xapian::docid docid : committed) {
+        found.push_back({docid, std::nullopt});
+        if (first_only) return found;
+    }
+    if (const auto in = m_pending_in_group[copy ? 0 : 1].find(group_id);
+        in != m_pending_in_group[copy ? 0 : 1].end()) {
+        std::vector<std::size_t> indices;
+        for (const std::size_t i : in->second) {
+            if (m_pending_brief[i].gone || m_pending[i].key == 0) continue;
+            if ((copy ? m_pending[i].copy_group : m_pending[i].story_group) == group_id) {
+                indices.push_back(i);
+            }
+        }
+        std::sort(indices.begin(), indices.end());
+        indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
+        for (const std::size_t i : indices) {
+            found.push_back({0, i});
+            if (first_only) break;
+        }
+    }
+    return found;
+}
+
+std::vector<Grouper::Member> Grouper::members(Level level, const std::string& group_id) const {
+    std::vector<Member> found;
+    for (const Ref& ref : in_group(level, group_id)) found.push_back(load(ref));
     // Article order, not docid order: decisions must not depend on how docids were assigned.
     std::sort(found.begin(), found.end(),
               [](const Member& a, const Member& b) { return a.id < b.id; });
     return found;
 }
 
-std::optional<Grouper::Member> Grouper::member_by_id(const std::string& article_id) {
+std::optional<Grouper::Member> Grouper::member_by_id(const std::string& article_id) const {
     if (article_id.empty()) return std::nullopt;
     if (const auto pending = m_pending_by_id.find(article_id); pending != m_pending_by_id.end()) {
-        const PendingBrief& brief = m_pending_brief[pending->second];
-        if (!brief.forgotten && !brief.replaced) return member_of(m_pending[pending->second]);
+        if (!m_pending_brief[pending->second].gone) return load({0, pending->second});
     }
-    auto posting = m_database.postlist_begin(article_id);
-    if (posting == m_database.postlist_end(article_id)) return std::nullopt;
-    return Member::load(*posting, m_database.get_document(*posting));
+    for (auto posting = m_committed.postlist_begin(article_id);
+         posting != m_committed.postlist_end(article_id); ++posting) {
+        if (committed_live(*posting)) return load({*posting, std::nullopt});
+    }
+    return std::nullopt;
 }
 
-std::string Grouper::new_group_id(Level level, const std::string& article_id) {
+std::string Grouper::new_group_id(Level level, const std::string& article_id) const {
     const bool copy = level == Level::copy;
     const std::string seed = std::string(level_name(copy)) + ":" + article_id;
     for (unsigned attempt = 0;; ++attempt) {
         const std::string id =
             schema::stable_hash_hex(attempt == 0 ? seed : seed + "#" + std::to_string(attempt));
-        const std::string term = copy ? schema::copy_group_term(id) : schema::story_group_term(id);
         // A group whose members are all gone is free again: an article re-indexed in a changed
         // file founds its group again under the same id (a stale record of it is rewritten by
         // settle(), since the group lost its members).
-        if (m_database.get_termfreq(term) == 0) return id;
+        if (in_group(level, id, /*first_only=*/true).empty()) return id;
     }
 }
 
-void Grouper::relabel(Level level, const std::vector<Xapian::docid>& documents,
-                      const std::string& from, const std::string& to) {
+void Grouper::relabel(Level level, const std::vector<Ref>& documents, const std::string& from,
+                      const std::string& to) {
     const bool copy = level == Level::copy;
-    const std::string old_term =
-        copy ? schema::copy_group_term(from) : schema::story_group_term(from);
-    const std::string new_term = copy ? schema::copy_group_term(to) : schema::story_group_term(to);
-    for (const Xapian::docid docid : documents) {
-        Xapian::Document document = m_database.get_document(docid);
-        try {
-            document.remove_term(old_term);
-        } catch (const Xapian::InvalidArgumentError&) {
-            // Not labelled with it: nothing to remove.
-        }
-        document.add_boolean_term(new_term);
-        document.add_value(copy ? schema::kSlotCopyGroup : schema::kSlotStoryGroup, to);
-        m_database.replace_document(docid, document);
-        label(level, docid, to);
+    for (const Ref& ref : documents) {
+        GroupingChange change;
+        change.kind = GroupingChange::Kind::relabel;
+        change.docid = ref.pending ? 0 : ref.docid;
+        if (ref.pending) change.id_term = m_pending[*ref.pending].id;
+        change.remove_term = copy ? schema::copy_group_term(from) : schema::story_group_term(from);
+        change.add_term = copy ? schema::copy_group_term(to) : schema::story_group_term(to);
+        change.slot = copy ? schema::kSlotCopyGroup : schema::kSlotStoryGroup;
+        change.value = to;
+        m_changes.push_back(std::move(change));
+        label(level, ref, to);
     }
 }
 
-std::optional<Grouper::Record> Grouper::load_record(Level level, const std::string& group_id) {
-    const bool copy = level == Level::copy;
-    if (auto record =
-            Record::parse(m_database.get_metadata(schema::group_key(level_name(copy), group_id)))) {
+std::optional<Grouper::Record> Grouper::load_record(Level level,
+                                                    const std::string& group_id) const {
+    const std::string key = schema::group_key(level_name(level == Level::copy), group_id);
+    const auto written = m_records.find(key);
+    if (auto record = Record::parse(written != m_records.end() ? written->second
+                                                               : m_committed.get_metadata(key))) {
         return record;
     }
     // A group of one has no record: its member is its founder and its earliest report.
-    const std::string term =
-        copy ? schema::copy_group_term(group_id) : schema::story_group_term(group_id);
-    auto posting = m_database.postlist_begin(term);
-    if (posting == m_database.postlist_end(term)) return std::nullopt;
-    const Xapian::Document document = m_database.get_document(*posting);
+    const auto first = in_group(level, group_id, /*first_only=*/true);
+    if (first.empty()) return std::nullopt;
+    const Member member = load(first.front());
     Record record;
-    record.founder = record.earliest = id_term_of(document);
-    record.earliest_time = time_of(document);
+    record.founder = record.earliest = member.id;
+    record.earliest_time = member.time;
     return record;
+}
+
+void Grouper::put_record(Level level, const std::string& group_id, const std::string& data) {
+    GroupingChange change;
+    change.kind = GroupingChange::Kind::metadata;
+    change.key = schema::group_key(level_name(level == Level::copy), group_id);
+    change.value = data;
+    m_records[change.key] = data;
+    m_changes.push_back(std::move(change));
 }
 
 void Grouper::note_member(Level level, const std::string& group_id, const std::string& article_id,
@@ -947,28 +1169,21 @@ void Grouper::note_member(Level level, const std::string& group_id, const std::s
         record.earliest = article_id;
         record.earliest_time = time;
     }
-    m_database.set_metadata(schema::group_key(level_name(level == Level::copy), group_id),
-                            record.dump());
+    put_record(level, group_id, record.dump());
 }
 
 void Grouper::merge(Level level, const std::string& into, const std::string& from) {
     if (into == from) return;
-    const bool copy = level == Level::copy;
     const auto from_record = load_record(level, from);
-    const std::string term = copy ? schema::copy_group_term(from) : schema::story_group_term(from);
-    std::vector<Xapian::docid> documents;
-    for (auto posting = m_database.postlist_begin(term); posting != m_database.postlist_end(term);
-         ++posting) {
-        documents.push_back(*posting);
-    }
+    const std::vector<Ref> documents = in_group(level, from);
     auto record = load_record(level, into).value_or(Record{});
     relabel(level, documents, from, into);
     if (from_record && record.is_earlier(from_record->earliest_time, from_record->earliest)) {
         record.earliest = from_record->earliest;
         record.earliest_time = from_record->earliest_time;
     }
-    m_database.set_metadata(schema::group_key(level_name(copy), into), record.dump());
-    m_database.set_metadata(schema::group_key(level_name(copy), from), "");
+    put_record(level, into, record.dump());
+    put_record(level, from, "");
     ++m_stats.merges;
 }
 
@@ -1009,7 +1224,14 @@ void Grouper::assign(Xapian::Document& document) {
     if (!m_options.enabled) return;
     const std::string fingerprint_data = document.get_value(schema::kSlotCopyFingerprint);
     const std::string raw_profile = document.get_value(schema::kSlotStoryProfile);
-    if (fingerprint_data.empty() && raw_profile.empty()) return;
+    if (fingerprint_data.empty() && raw_profile.empty()) {
+        // No features, no groups; but written all the same: the batch's statistics count it.
+        Pending pending;
+        pending.id = id_term_of(document);
+        pending.featureless = true;
+        track(std::move(pending), document);
+        return;
+    }
     const auto start = std::chrono::steady_clock::now();
 
     Member self;
@@ -1023,22 +1245,13 @@ void Grouper::assign(Xapian::Document& document) {
     // article's own older version (being replaced) stays one: rejoining its group keeps the
     // group's id stable.
     const auto committed_candidate = [&](Xapian::docid docid) {
-        if (m_pending_by_docid.count(docid) != 0) return false;  // the batch's version counts
+        if (m_pending_by_key.count(docid) != 0) return false;  // the batch's version counts
         if (m_forgotten.count(docid) == 0) return true;
         return id_term_of(m_committed.get_document(docid)) == self.id;
     };
     const auto pending_candidate = [&](std::size_t i) {
         const PendingBrief& brief = m_pending_brief[i];
-        return !brief.replaced && (!brief.forgotten || m_pending[i].id == self.id);
-    };
-    const auto committed_labels = [&](Xapian::docid docid, const Xapian::Document& candidate) {
-        std::pair<std::string, std::string> labels;
-        if (const auto relabelled = m_relabelled.find(docid); relabelled != m_relabelled.end()) {
-            labels = relabelled->second;
-        }
-        if (labels.first.empty()) labels.first = candidate.get_value(schema::kSlotCopyGroup);
-        if (labels.second.empty()) labels.second = candidate.get_value(schema::kSlotStoryGroup);
-        return labels;
+        return !brief.gone && (!brief.forgotten || m_pending[i].id == self.id);
     };
 
     // --- Copy level: candidates share anchors (CoordWeight counts them), then exact check.
@@ -1057,14 +1270,14 @@ void Grouper::assign(Xapian::Document& document) {
         const auto count = [&](const std::string& term, unsigned weight) {
             for (auto posting = m_committed.postlist_begin(term);
                  posting != m_committed.postlist_end(term); ++posting) {
-                if (m_pending_by_docid.count(*posting) == 0) shared[*posting] += weight;
+                if (m_pending_by_key.count(*posting) == 0) shared[*posting] += weight;
             }
         };
         const auto count_pending = [&](const auto& index, std::uint64_t key, unsigned weight) {
             const auto found = index.find(key);
             if (found == index.end()) return;
             for (const std::size_t i : found->second) {
-                if (!m_pending_brief[i].replaced) shared[m_pending[i].docid] += weight;
+                if (!m_pending_brief[i].gone) shared[m_pending[i].key] += weight;
             }
         };
         count(std::string(schema::prefix::kCopyExact) + hex16(self.fingerprint.exact), 1000);
@@ -1085,8 +1298,8 @@ void Grouper::assign(Xapian::Document& document) {
             std::string story;
             std::optional<double> time;
             const CopyFingerprint* fingerprint = nullptr;
-            if (const auto pending = m_pending_by_docid.find(docid);
-                pending != m_pending_by_docid.end()) {
+            if (const auto pending = m_pending_by_key.find(docid);
+                pending != m_pending_by_key.end()) {
                 if (!pending_candidate(pending->second)) continue;
                 const Pending& candidate = m_pending[pending->second];
                 group = candidate.copy_group;
@@ -1149,13 +1362,13 @@ void Grouper::assign(Xapian::Document& document) {
     CompactProfile own;  // the same, by term id, in the terms' string order
     own.reserve(profile.size());
     {
-        const double total = static_cast<double>(m_database.get_doccount());
+        const double total = static_cast<double>(doccount());
         double norm = 0;
         for (auto& [term, weight] : profile) {
             auto cached = m_terms.find(term);
             if (cached == m_terms.end()) {
                 cached = m_terms
-                             .emplace(term, TermInfo{m_database.get_termfreq(term),
+                             .emplace(term, TermInfo{termfreq(term),
                                                      static_cast<std::uint32_t>(m_term_names.size())})
                              .first;
                 m_term_names.push_back(term);
@@ -1193,12 +1406,12 @@ void Grouper::assign(Xapian::Document& document) {
                               return x.first != y.first ? x.first < y.first : *x.second < *y.second;
                           });
         telling.resize(query_terms);
-        const double documents = m_database.get_doccount();
-        const double average_length = std::max(m_database.get_avlength(), 1.0);
+        const double documents = doccount();
+        const double average_length = std::max(average_document_length(), 1.0);
         std::vector<double> idf;
         idf.reserve(telling.size());
         for (const auto& [weight, term] : telling) {
-            idf.push_back(story_term_idf(documents, m_database.get_termfreq(*term)));
+            idf.push_back(story_term_idf(documents, termfreq(*term)));
         }
 
         // Candidates of both sides, best first; equal scores in article id order, so that the
@@ -1354,11 +1567,21 @@ void Grouper::assign(Xapian::Document& document) {
         pending.anchors.push_back(std::strtoull(name.c_str() + anchor_prefix.size(), nullptr, 16));
     }
     pending.profile = std::move(own);
+    track(std::move(pending), document);
+
+    ++m_stats.articles;
+    decision.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m_stats.seconds += decision.seconds;
+    record(std::move(decision));
+}
+
+void Grouper::track(Pending pending, const Xapian::Document& document) {
     // Its stems and length, for ranking it as a story candidate of later articles in the batch
-    // exactly as Xapian ranks the committed ones.
+    // exactly as Xapian ranks the committed ones, and for the batch's statistics.
     const std::string stem_prefix(schema::prefix::kStemmed);
     Xapian::termcount length = 0;
-    for (term = document.termlist_begin(); term != document.termlist_end(); ++term) {
+    for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
         const Xapian::termcount wdf = term.get_wdf();
         length += wdf;
         if (wdf == 0) continue;
@@ -1370,12 +1593,6 @@ void Grouper::assign(Xapian::Document& document) {
     m_pending_brief.push_back({day_of(pending.time), length, pending.time.has_value()});
     m_pending.push_back(std::move(pending));
     m_last_assigned = m_pending.size() - 1;
-
-    ++m_stats.articles;
-    decision.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    m_stats.seconds += decision.seconds;
-    record(std::move(decision));
 }
 
 void Grouper::record(GroupingDecision decision) {
@@ -1389,11 +1606,9 @@ void Grouper::record(GroupingDecision decision) {
 }
 
 void Grouper::recheck(Level level, const std::string& group_id) {
-    const bool copy = level == Level::copy;
-    const std::string key = schema::group_key(level_name(copy), group_id);
     std::vector<Member> found = members(level, group_id);
     if (found.empty()) {
-        m_database.set_metadata(key, "");
+        put_record(level, group_id, "");
         return;
     }
     ++m_stats.rechecks;
@@ -1451,14 +1666,13 @@ void Grouper::recheck(Level level, const std::string& group_id) {
             // Split off: a new group founded by its earliest member.
             record.founder = record.earliest;
             id = new_group_id(level, record.founder);
-            std::vector<Xapian::docid> documents;
-            for (const std::size_t i : component) documents.push_back(found[i].docid);
+            std::vector<Ref> documents;
+            for (const std::size_t i : component) documents.push_back(found[i].ref());
             relabel(level, documents, group_id, id);
             ++m_stats.splits;
         }
         // Groups of one keep no record (load_record()).
-        m_database.set_metadata(schema::group_key(level_name(copy), id),
-                                component.size() > 1 ? record.dump() : std::string());
+        put_record(level, id, component.size() > 1 ? record.dump() : std::string());
     }
 }
 

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -499,6 +501,107 @@ private:
     std::unordered_map<std::string, Xapian::termcount> m_frequencies;
 };
 
+/// The writer's Xapian calls, run in order on a thread of their own when grouping is on: the
+/// grouper, on the calling thread, decides the next article's groups while Xapian writes the
+/// last, so the two costs overlap instead of adding up on one thread. The grouper never reads
+/// the writable database (it answers from the last commit and its own record of the batch),
+/// and the caller reads it only after drain(). Without grouping there is little to overlap,
+/// and the calls run at once, on the caller.
+class WriteQueue {
+public:
+    explicit WriteQueue(bool threaded) {
+        if (threaded) m_thread = std::thread([this] { run(); });
+    }
+    ~WriteQueue() { stop(); }
+    WriteQueue(const WriteQueue&) = delete;
+    WriteQueue& operator=(const WriteQueue&) = delete;
+
+    /// Queues @p write (unthreaded: runs it). Blocks while the queue is full. Rethrows the
+    /// error of a write that failed before, after which nothing more is written.
+    void push(std::function<void()> write) {
+        if (!m_thread.joinable()) {
+            write();
+            return;
+        }
+        std::unique_lock lock(m_mutex);
+        if (m_queue.size() >= kCapacity && !m_failure) {
+            const auto start = Clock::now();
+            m_changed.wait(lock, [&] { return m_queue.size() < kCapacity || m_failure; });
+            m_blocked += seconds_since(start);
+        }
+        if (m_failure) std::rethrow_exception(m_failure);
+        m_queue.push_back(std::move(write));
+        m_changed.notify_all();
+    }
+
+    /// Waits until every queued write has run: the database is then the caller's to read or
+    /// commit. Rethrows the first failed write's error.
+    void drain() {
+        if (!m_thread.joinable()) return;
+        std::unique_lock lock(m_mutex);
+        const auto start = Clock::now();
+        m_changed.wait(lock, [&] { return (m_queue.empty() && !m_busy) || m_failure; });
+        m_blocked += seconds_since(start);
+        if (m_failure) std::rethrow_exception(m_failure);
+    }
+
+    /// Drops what is still queued, lets the write under way end, and stops the thread: before
+    /// an open batch is cancelled.
+    void stop() noexcept {
+        if (!m_thread.joinable()) return;
+        {
+            const std::lock_guard lock(m_mutex);
+            m_stopping = true;
+            m_queue.clear();
+        }
+        m_changed.notify_all();
+        m_thread.join();
+    }
+
+    /// Time the caller spent waiting for the writes (a full queue, drains).
+    [[nodiscard]] double blocked_seconds() const noexcept { return m_blocked; }
+
+private:
+    /// Queued writes: enough to ride out an article that is slow to group, few enough that the
+    /// documents waiting (tens of kB each) stay small.
+    static constexpr std::size_t kCapacity = 256;
+
+    void run() {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_changed.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty()) return;
+            std::function<void()> write = std::move(m_queue.front());
+            m_queue.pop_front();
+            m_busy = true;
+            lock.unlock();
+            std::exception_ptr failure;
+            try {
+                write();
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            write = nullptr;  // its document is freed here, not under the lock
+            lock.lock();
+            m_busy = false;
+            if (failure) {
+                m_failure = failure;
+                m_queue.clear();
+            }
+            m_changed.notify_all();
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::deque<std::function<void()>> m_queue;
+    bool m_busy = false;
+    bool m_stopping = false;
+    std::exception_ptr m_failure;
+    double m_blocked = 0;
+    std::thread m_thread;
+};
+
 /// Commits in batches, each one Xapian transaction (per database of an archive): a crash loses
 /// at most the open batch.
 class BatchWriter {
@@ -628,20 +731,34 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
     }
 
     BatchWriter writer(archive, std::max<std::size_t>(1, options.batch_articles));
-    // Groups are assigned here, on the writer, in file order: ids do not depend on threads.
-    Grouper grouper(database, options.database, options.grouping);
+    // Groups are assigned here, in file order: ids do not depend on threads.
+    Grouper grouper(options.database, options.grouping);
+    WriteQueue writes(options.grouping.enabled);
+    // What grouping changed in other documents and group records, written before the next
+    // document.
+    const auto write_grouping_changes = [&] {
+        auto changes = grouper.take_changes();
+        if (changes.empty()) return;
+        writes.push([&database, &summary, changes = std::move(changes)] {
+            timed(summary.writer.writing, [&] {
+                for (const GroupingChange& change : changes) apply_grouping_change(database, change);
+            });
+        });
+    };
     // The grouper's committed view moves with every commit.
     const auto commit_batch = [&] {
+        writes.drain();
         writer.commit();
         grouper.committed();
     };
     try {
+        // Until the first file, nothing is queued: the database is read and written here.
         // Files that vanished from under an input root take their articles with them.
         for (const auto& [path, state] : states) {
             if (present.count(path) != 0 || !is_under(path, roots)) continue;
             const std::string term = schema::file_term(path);
             summary.articles_removed += database.get_termfreq(term);
-            grouper.forget(term);
+            grouper.deleting(term);
             timed(summary.writer.writing, [&] { database.delete_document(term); });
             database.set_metadata(schema::file_state_key(path), "");
             ++summary.files_deleted;
@@ -660,7 +777,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
             if (recorded.count(*term) == 0) orphans.push_back(*term);
         }
         for (const std::string& term : orphans) {
-            grouper.forget(term);
+            grouper.deleting(term);
             database.delete_document(term);
         }
 
@@ -718,6 +835,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                 std::vector<std::string> shard_of(count);
                 if (archive.sharded()) {
                     timed(summary.writer.waiting, [&] { pipeline.wait_for_articles(index, count); });
+                    writes.drain();  // plan() reads the shards
                     std::vector<ArchiveWriter::Placement> placements;
                     std::vector<std::size_t> placed;
                     for (std::size_t i = 0; i < count; ++i) {
@@ -738,38 +856,44 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
 
                 std::set<std::string> old_ids;
                 if (existed) {
+                    writes.drain();
                     old_ids = ids_of_file(database, path);
-                    grouper.forget(schema::file_term(path));
-                    timed(summary.writer.writing,
-                          [&] { database.delete_document(schema::file_term(path)); });
+                    grouper.deleting(schema::file_term(path));
+                    writes.push([&database, &summary, term = schema::file_term(path)] {
+                        timed(summary.writer.writing, [&] { database.delete_document(term); });
+                    });
                 }
                 std::set<std::string> new_ids;
                 for (std::size_t i = 0; i < count; ++i) {
                     timed(summary.writer.waiting, [&] { pipeline.wait_for_articles(index, i + 1); });
                     if (work.skipped[i]) continue;
                     const std::string id = schema::id_term(work.articles[i].id);
-                    const bool exists = database.term_exists(id);
-                    if (exists) grouper.forget(id);  // replaced: its old groups are re-checked
+                    // With grouping the writes are queued: the grouper knows what they will
+                    // find.
+                    const bool exists = options.grouping.enabled ? grouper.exists(id)
+                                                                 : database.term_exists(id);
+                    if (exists) grouper.replacing(id);  // its old groups are re-checked
                     grouper.assign(work.documents[i]);
-                    if (!new_ids.insert(id).second) {
-                        // The same id twice in one file: the later record wins, counted once.
-                        grouper.written(timed(summary.writer.writing, [&] {
-                            return archive.write(id, work.documents[i], shard_of[i],
-                                                 /*exists=*/true);
-                        }));
-                        continue;
+                    write_grouping_changes();
+                    // The same id twice in one file: the later record wins, counted once.
+                    const bool repeated = !new_ids.insert(id).second;
+                    if (!repeated) {
+                        if (old_ids.count(id) != 0 || exists) {
+                            ++summary.articles_updated;
+                        } else {
+                            ++summary.articles_added;
+                        }
+                        writer.add_spellings(work.documents[i]);
                     }
-                    // A new id is added without replace_document's search for it.
-                    if (old_ids.count(id) != 0 || exists) {
-                        ++summary.articles_updated;
-                    } else {
-                        ++summary.articles_added;
-                    }
-                    grouper.written(timed(summary.writer.writing, [&] {
-                        return archive.write(id, work.documents[i], shard_of[i], exists);
-                    }));
-                    writer.add_spellings(work.documents[i]);
-                    work.documents[i] = Xapian::Document();  // written: free it now
+                    // A new id is added without replace_document's search for it. The
+                    // document moves to the write: freed once written.
+                    writes.push([&archive, &summary, id, document = std::move(work.documents[i]),
+                                 shard = shard_of[i], exists = exists || repeated] {
+                        timed(summary.writer.writing,
+                              [&] { archive.write(id, document, shard, exists); });
+                    });
+                    grouper.written();
+                    if (repeated) continue;
                     writer.counted(1);
                     // A new file larger than a batch is committed in parts: Xapian keeps a
                     // transaction's changes in memory, and each addition costs more as they
@@ -786,13 +910,16 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     }
                 }
                 grouper.settle();
+                write_grouping_changes();
                 if (!options.strict) report_problems();
                 for (const auto& id : old_ids) {
                     if (new_ids.count(id) == 0) ++summary.articles_removed;
                 }
-                database.set_metadata(
-                    schema::file_state_key(path),
-                    encode_state({path, work.file.size, work.file.mtime_ns, new_ids.size()}));
+                writes.push([&database, key = schema::file_state_key(path),
+                             state = encode_state({path, work.file.size, work.file.mtime_ns,
+                                                   new_ids.size()})] {
+                    database.set_metadata(key, state);
+                });
                 progress.articles_done = articles_before_file + new_ids.size();
                 if (writer.full()) commit_batch();
             }
@@ -802,17 +929,28 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
             report_progress(bytes_of_done_files);
         }
         grouper.settle();  // groups of deleted files
+        write_grouping_changes();
         summary.bytes_read = pipeline.bytes_read();
+        writes.drain();
         writer.finish();
     } catch (const StrictModeError&) {
         // Strict mode stops between files: everything written so far is whole files. Keep it.
+        try {
+            writes.drain();
+        } catch (...) {
+            writes.stop();
+            writer.cancel();
+            throw;
+        }
         writer.finish();
         throw;
     } catch (...) {
         // Anything else (a write error, disk full) may strike mid-file: drop the open batch.
+        writes.stop();
         writer.cancel();
         throw;
     }
+    summary.writer.waiting_for_writes = writes.blocked_seconds();
     summary.commits = writer.commits();
     summary.writer.committing = writer.seconds();
     summary.writer.spelling = writer.spelling_seconds();

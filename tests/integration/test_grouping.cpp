@@ -306,3 +306,109 @@ TEST_CASE("groups are the same whether each file is committed alone or all in on
     CHECK(committed.at(afp).story == committed.at(harbor).story);
     CHECK(in_memory.at(afp).story == in_memory.at(harbor).story);
 }
+
+namespace {
+
+/// Every group record (metadata key -> value) of the database at @p path.
+std::map<std::string, std::string> group_records(const std::string& path) {
+    Xapian::Database database(path);
+    const std::string prefix = schema::group_key("copy", "");
+    const std::string story_prefix = schema::group_key("story", "");
+    std::map<std::string, std::string> out;
+    for (auto key = database.metadata_keys_begin(); key != database.metadata_keys_end(); ++key) {
+        if ((*key).rfind(prefix, 0) == 0 || (*key).rfind(story_prefix, 0) == 0) {
+            out[*key] = database.get_metadata(*key);
+        }
+    }
+    return out;
+}
+
+std::string jsonl_record(const std::string& id, const std::string& date, const std::string& title,
+                         const std::vector<std::string>& body) {
+    std::string text;
+    for (const auto& paragraph : body) text += paragraph + "\n\n";
+    return nlohmann::json{{"id", id}, {"date", date}, {"title", title}, {"text", text}}.dump() +
+           "\n";
+}
+
+}  // namespace
+
+TEST_CASE("a batch that deletes, replaces and repeats articles groups as commits after every file") {
+    // The grouper does not read the writable database: it sees the last commit plus its own
+    // record of the batch (deletions, replacements, relabels, records, statistics). One batch
+    // for the whole run keeps all of that in memory; a commit after every file leaves almost
+    // none of it there. The groups and their records must be the same.
+    const auto strike = paragraphs("wire/afp_rotterdam_strike.txt");
+    const auto chess = paragraphs("wire/ap_chess_zurich.txt");
+    const auto first_run = [&](const std::filesystem::path& in) {
+        write_file(in / "1.txt", txt("2026-02-10", "AFP", "Strike", strike));
+        // The second copy is the earliest report: the group's record changes within the batch.
+        write_file(in / "2.txt",
+                   txt("2026-02-09", "Harbor Wire", "Strike", {strike.begin(), strike.end() - 1}));
+        write_file(in / "3.txt",
+                   txt("2026-02-11", "Metro Pulse", "Strike", {strike.begin(), strike.end() - 2}));
+        write_file(in / "4.txt", txt("2026-02-10", "AP", "Chess", chess));
+        write_file(in / "5.jsonl", jsonl_record("j1", "2026-02-10", "Chess", chess) +
+                                       jsonl_record("j2", "2026-02-11", "Strike", strike));
+    };
+    const auto second_run = [&](const std::filesystem::path& in) {
+        std::filesystem::remove(in / "1.txt");  // the strike copies' founder goes
+        // A chess report becomes a strike copy; the feed keeps j1 (now a trimmed strike copy),
+        // repeats j2 (the later record, chess, wins) and adds j3.
+        write_file(in / "4.txt", txt("2026-02-10", "AP", "Strike", {strike.begin() + 1, strike.end()}));
+        write_file(in / "5.jsonl",
+                   jsonl_record("j1", "2026-02-10", "Strike", {strike.begin(), strike.end() - 1}) +
+                       jsonl_record("j2", "2026-02-11", "Strike", strike) +
+                       jsonl_record("j2", "2026-02-11", "Chess", chess) +
+                       jsonl_record("j3", "2026-02-10", "Chess", {chess.begin(), chess.end() - 1}));
+        write_file(in / "6.txt", txt("2026-02-10", "Metro Pulse", "Chess", chess));
+        for (const char* name : {"4.txt", "5.jsonl"}) {
+            std::filesystem::last_write_time(
+                in / name, std::filesystem::last_write_time(in / name) + std::chrono::seconds(5));
+        }
+    };
+    std::map<std::size_t, std::pair<std::map<std::string, Groups>, std::map<std::string, std::string>>>
+        results;
+    std::map<std::size_t, std::map<std::string, std::string>> first_records;
+    // The same paths both times: text files' ids, and so their groups' ids, are their paths.
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    for (const std::size_t batch : {std::size_t{1}, std::size_t{1'000'000}}) {
+        std::filesystem::remove_all(dir / "db");
+        std::filesystem::remove_all(dir / "in");
+        indexer::IndexOptions options;
+        options.batch_articles = batch;
+        first_run(dir / "in");
+        index_into(db, {(dir / "in").string()}, options);
+        first_records[batch] = group_records(db);
+        second_run(dir / "in");
+        const auto run = index_into(db, {(dir / "in").string()}, options);
+        CHECK(run.summary.files_deleted == 1);
+        CHECK(run.summary.articles_updated == 3);  // 4.txt, j1, j2
+        CHECK(run.summary.articles_added == 2);    // j3, 6.txt
+        std::map<std::string, Groups> groups;
+        for (const auto& [id, g] : groups_of(db)) {
+            groups[std::filesystem::path(id).filename().string()] = g;
+        }
+        std::map<std::string, std::string> records;
+        for (const auto& [key, value] : group_records(db)) {
+            records[key] = value.empty() ? value : nlohmann::json::parse(value).dump();
+        }
+        results[batch] = {groups, records};
+        // The edits did what they say: the strike copies and the chess copies are two groups.
+        CHECK(groups.at("2.txt").copy == groups.at("4.txt").copy);
+        CHECK(groups.at("2.txt").copy == groups.at("j1").copy);
+        CHECK(groups.at("6.txt").copy == groups.at("j2").copy);
+        CHECK(groups.at("6.txt").copy == groups.at("j3").copy);
+        CHECK(groups.at("2.txt").copy != groups.at("6.txt").copy);
+    }
+    const auto& [per_file_groups, per_file_records] = results.at(1);
+    const auto& [batch_groups, batch_records] = results.at(1'000'000);
+    REQUIRE(per_file_groups.size() == 7);
+    for (const auto& entry : per_file_groups) {
+        CHECK_MESSAGE(batch_groups.at(entry.first).copy == entry.second.copy, entry.first);
+        CHECK_MESSAGE(batch_groups.at(entry.first).story == entry.second.story, entry.first);
+    }
+    CHECK(batch_records == per_file_records);
+    CHECK(first_records.at(1'000'000) == first_records.at(1));
+}

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "wiredesk/common/analyzer.hpp"
@@ -128,31 +129,72 @@ struct GroupingStats {
     std::vector<GroupingDecision> slowest;  ///< the slowest decisions, slowest first
 };
 
+/// A change grouping makes to the database besides labelling the document it assigns: another
+/// document's new group label, or a group's record. The writer applies them with
+/// apply_grouping_change(), in the order Grouper::take_changes() hands them out.
+struct GroupingChange {
+    enum class Kind {
+        relabel,   ///< the document loses remove_term, gains add_term, and slot holds value
+        metadata,  ///< the database's metadata key gets value (empty: removed)
+    };
+    Kind kind = Kind::metadata;
+    /// relabel: a committed document by its id; 0 for an article of the open batch, found by
+    /// its id term (the grouper does not know the ids the writer gives the batch's articles).
+    Xapian::docid docid = 0;
+    std::string id_term;
+    std::string remove_term;
+    std::string add_term;
+    Xapian::valueno slot = 0;
+    std::string key;
+    std::string value;
+};
+
+/// Applies @p change to @p database (inside the writer's open transaction).
+void apply_grouping_change(Xapian::WritableDatabase& database, const GroupingChange& change);
+
 /// The writer's side: assigns groups to documents about to be written, and keeps groups right
-/// when documents are deleted. Use from the writer thread only, inside its transaction:
-///  - forget(term) before deleting or replacing the documents indexed by @p term;
-///  - assign(document) before add_document / replace_document, and written(docid) after;
+/// when documents are deleted. Use from one thread, in the order the writer writes:
+///  - deleting(term) before the documents indexed by @p term are deleted;
+///  - exists(id) to learn whether an article of that id is in the database, and replacing(id)
+///    before it is replaced;
+///  - assign(document) before the document is written, and written() once it is handed to the
+///    writer;
 ///  - settle() after a file is written (before its file state), to re-check groups that lost
 ///    members (split them if no verified link holds them together, fix the earliest report);
-///  - committed() after each commit.
+///  - take_changes() after each of these calls: what the writer must apply, in order;
+///  - committed() after each commit, once the writer has applied everything before it.
 ///
-/// Candidates are looked up in two places, never in the writable database's postings: a
-/// read-only view of the last commit, and an in-memory index of the articles written since.
-/// Reading a term's postings from a WritableDatabase makes Xapian flush that term's pending
-/// changes to its B-tree first, so querying it after every article rewrote the postings of
-/// common words thousands of times per batch; this split keeps the same candidates (for copies,
-/// exactly the same; for stories too, ranked by BM25 over the whole archive on both sides) at
-/// a fraction of the cost. So groups do not depend on where commits fall.
+/// The grouper never reads the writable database: it sees it as a read-only view of the last
+/// commit plus what it knows of the batch written since (the articles, their labels, the
+/// deletions, the group records, the term statistics), in memory. So it may run ahead of the
+/// writer, on another thread: grouping one article overlaps Xapian's writing of the last
+/// (docs/ARCHITECTURE.md). Reading postings from a WritableDatabase would also make Xapian
+/// flush that term's pending changes to its B-tree first: querying it after every article
+/// rewrote the postings of common words thousands of times per batch. Candidates are the same
+/// as one query over the writable database would give (for copies exactly; for stories too,
+/// ranked by BM25 over the whole archive on both sides), so groups do not depend on where
+/// commits fall.
 class Grouper {
 public:
-    /// @p path is where @p database lives: the committed view is opened read-only from it.
-    Grouper(Xapian::WritableDatabase& database, const std::string& path, GroupingOptions options);
+    /// @p path is the database (or archive) being written: the committed view is opened
+    /// read-only from it.
+    Grouper(const std::string& path, GroupingOptions options);
     ~Grouper();
     Grouper(const Grouper&) = delete;
     Grouper& operator=(const Grouper&) = delete;
 
-    /// Notes the groups of the documents indexed by @p term, which the caller deletes next.
-    void forget(const std::string& term);
+    /// Notes the groups of the committed documents indexed by @p term (a file's term), which
+    /// the caller deletes next. (A file is read once per run, so none of its articles is in
+    /// the batch.)
+    void deleting(const std::string& term);
+
+    /// Whether an article with id term @p id_term is in the database, as the writer will find
+    /// it when it writes the next document (what WritableDatabase::term_exists would say).
+    /// Only when grouping is enabled.
+    [[nodiscard]] bool exists(const std::string& id_term) const;
+
+    /// Notes the groups of the article @p id_term, which the next assigned document replaces.
+    void replacing(const std::string& id_term);
 
     /// Labels @p document (built with add_grouping_features) with its copy and story groups,
     /// merging groups it bridges when their founders match too. May rewrite other documents
@@ -160,14 +202,21 @@ public:
     /// the document has no features.
     void assign(Xapian::Document& document);
 
-    /// Tells where the document of the last assign() was written.
-    void written(Xapian::docid docid);
+    /// The document of the last assign() was handed to the writer (added, or replacing the
+    /// article of replacing()): later candidates include it.
+    void written();
 
-    /// Re-checks the groups forget() noted. Work is bounded by the sizes of those groups.
+    /// Re-checks the groups deleting() and replacing() noted. Work is bounded by the sizes of
+    /// those groups.
     void settle();
 
-    /// The transaction was committed: the committed view moves to it (read afresh from the
-    /// path, shards added since included), the in-memory index of the batch is emptied.
+    /// The changes to other documents and to group records made since the last call, in the
+    /// order the writer must apply them (before the document of a following written()).
+    [[nodiscard]] std::vector<GroupingChange> take_changes();
+
+    /// The transaction was committed, with every change taken before: the committed view moves
+    /// to it (read afresh from the path, shards added since included), the batch in memory is
+    /// emptied.
     void committed();
 
     [[nodiscard]] const GroupingStats& stats() const noexcept { return m_stats; }
@@ -176,17 +225,26 @@ private:
     struct Member;
     struct Pending;
     enum class Level { copy, story };
+    /// A document of the writable database as grouping sees it: a committed one (by its id in
+    /// the committed view) or an article of the batch (by its index there).
+    struct Ref {
+        Xapian::docid docid = 0;
+        std::optional<std::size_t> pending;
+    };
     /// A story profile with interned terms, in the terms' string order.
     using CompactProfile = std::vector<std::pair<std::uint32_t, double>>;
 
-    std::vector<Member> members(Level level, const std::string& group_id);
-    std::optional<Member> member_by_id(const std::string& article_id);
-    std::string new_group_id(Level level, const std::string& article_id);
-    void relabel(Level level, const std::vector<Xapian::docid>& documents, const std::string& from,
+    std::vector<Ref> in_group(Level level, const std::string& group_id, bool first_only = false) const;
+    std::vector<Member> members(Level level, const std::string& group_id) const;
+    Member load(const Ref& ref) const;
+    std::optional<Member> member_by_id(const std::string& article_id) const;
+    std::string new_group_id(Level level, const std::string& article_id) const;
+    void relabel(Level level, const std::vector<Ref>& documents, const std::string& from,
                  const std::string& to);
     void merge(Level level, const std::string& into, const std::string& from);
     struct Record;
-    std::optional<Record> load_record(Level level, const std::string& group_id);
+    std::optional<Record> load_record(Level level, const std::string& group_id) const;
+    void put_record(Level level, const std::string& group_id, const std::string& data);
     void note_member(Level level, const std::string& group_id, const std::string& article_id,
                      std::optional<double> time);
     void recheck(Level level, const std::string& group_id);
@@ -196,14 +254,25 @@ private:
     double story_threshold(std::optional<double> a, std::optional<double> b) const;
     Xapian::Query window_filter(std::optional<double> time, int days) const;
     void record(GroupingDecision decision);
+    /// Keeps @p pending, the article of @p document, as the batch's next (until written()).
+    void track(Pending pending, const Xapian::Document& document);
     StoryProfile expand(const CompactProfile& profile) const;
     Member member_of(const Pending& pending) const;
-    /// A candidate by docid, from the batch in memory or from the committed view; nullopt if
-    /// it is gone (deleted or replaced in this batch), unless it is @p own_id's older version.
-    std::optional<Member> candidate(Xapian::docid docid, const std::string& own_id);
-    void label(Level level, Xapian::docid docid, const std::string& group);
+    void label(Level level, const Ref& ref, const std::string& group);
+    /// Whether committed document @p docid is still in the writable database (not deleted,
+    /// not replaced by an article of the batch).
+    [[nodiscard]] bool committed_live(Xapian::docid docid) const;
+    /// A committed document's group labels now (relabels of this batch included).
+    std::pair<std::string, std::string> committed_labels(Xapian::docid docid,
+                                                         const Xapian::Document& document) const;
+    void note_groups(const std::string& copy, const std::string& story);
+    /// The writable database's statistics: the committed view's plus the batch's changes.
+    [[nodiscard]] Xapian::doccount doccount() const;
+    [[nodiscard]] double average_document_length() const;
+    [[nodiscard]] Xapian::doccount termfreq(const std::string& term) const;
+    /// Counts committed document @p docid out of those statistics (deleted or replaced).
+    void uncount_committed(Xapian::docid docid);
 
-    Xapian::WritableDatabase& m_database;
     std::string m_path;
     GroupingOptions m_options;
     Xapian::Database m_committed;  ///< read-only, at the last commit
@@ -216,23 +285,43 @@ private:
         std::int64_t day = 0;  ///< days since the epoch (if dated)
         Xapian::termcount length = 0;  ///< the sum of its wdf, as Xapian counts it
         bool dated = false;
-        bool forgotten = false;  ///< about to be deleted or replaced
-        bool replaced = false;   ///< a later version took its docid: never a candidate again
+        bool forgotten = false;  ///< about to be replaced
+        bool gone = false;       ///< replaced by a later version: never a candidate again
     };
     std::vector<PendingBrief> m_pending_brief;
     std::vector<std::optional<double>> m_scores;  ///< by batch index: story scores being summed
-    std::unordered_map<Xapian::docid, std::size_t> m_pending_by_docid;
+    /// Batch index by the key that orders candidates as document ids would: a committed
+    /// document's id when the article replaced it, else the next id after the committed view's
+    /// last (the writer numbers new documents in the order they come).
+    std::unordered_map<Xapian::docid, std::size_t> m_pending_by_key;
+    Xapian::docid m_next_key = 1;
     std::unordered_map<std::string, std::size_t> m_pending_by_id;  ///< Q term -> latest
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> m_pending_anchor;
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> m_pending_exact;
     /// Stem (Z term) -> the batch articles with it, and its wdf in each.
     std::unordered_map<std::string, std::vector<std::pair<std::size_t, Xapian::termcount>>>
         m_pending_stem;
+    /// Group -> the batch articles labelled with it at some point (check their label now).
+    std::unordered_map<std::string, std::vector<std::size_t>> m_pending_in_group[2];
     std::optional<std::size_t> m_last_assigned;  ///< waiting for written()
-    /// Committed documents deleted or replaced in this batch.
+    /// What replacing() found: the document the next written() replaces.
+    std::optional<Ref> m_replacing;
+    /// Committed documents deleted or about to be replaced in this batch (not candidates).
     std::set<Xapian::docid> m_forgotten;
-    /// Committed documents relabelled in this batch: their groups (copy, story) now.
+    /// Committed documents deleted in this batch.
+    std::unordered_set<Xapian::docid> m_deleted;
+    /// Committed documents relabelled in this batch: their groups (copy, story) now; an empty
+    /// label is unchanged.
     std::unordered_map<Xapian::docid, std::pair<std::string, std::string>> m_relabelled;
+    /// Group -> committed documents relabelled into it in this batch (check their label now).
+    std::unordered_map<std::string, std::vector<Xapian::docid>> m_relabelled_into[2];
+    /// Group records written in this batch (key -> value; empty: removed).
+    std::unordered_map<std::string, std::string> m_records;
+    // The batch's changes to the statistics story candidates are ranked by.
+    std::int64_t m_doccount_delta = 0;
+    std::int64_t m_length_delta = 0;
+    std::unordered_map<std::string, std::int64_t> m_termfreq_delta;  ///< Z terms
+    std::vector<GroupingChange> m_changes;
     /// Story terms seen in this run: document frequency (for idf) and an id for the in-memory
     /// profiles. Filled from the database on a term's first sight, then kept up to date by
     /// the writer itself: one lookup per distinct word per run, not per article.

@@ -41,13 +41,17 @@ struct IndexOptions {
     GroupingOptions grouping;            ///< copy and story groups (docs/GROUPING.md)
 };
 
-/// Where the writer (the calling thread) spent its time, in seconds: the figures that say
-/// whether a run was bound by the writer or by the workers analyzing ahead of it.
+/// Where the writer spent its time, in seconds: the figures that say whether a run was bound by
+/// the writer or by the workers analyzing ahead of it. With grouping the writer is two threads,
+/// the calling one (waiting, spelling, grouping) and one for Xapian's writing.
 struct WriterTimes {
     double waiting = 0;     ///< for the workers to read and analyze the next articles
     double writing = 0;     ///< Xapian: adding, replacing and deleting documents
     double spelling = 0;    ///< Xapian: the "did you mean" word list
     double committing = 0;  ///< Xapian: flushing batches to disk
+    /// With grouping, Xapian's writing runs on a thread of its own: the time the grouper waited
+    /// for it (a full queue of writes, or the writes before a commit or a read).
+    double waiting_for_writes = 0;
 };
 
 /// What a run did. Article counts: `added` were new ids, `updated` replaced an article of the
