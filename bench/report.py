@@ -255,7 +255,7 @@ def profile_section(records, lines):
                     split.append(f"{m.group(2).strip()} {float(m.group(1)):.0f}%")
             if split:
                 summary[p["what"]]["threads"] = split
-                lines.append("Samples by thread (pid:name; the writer is the main thread, whose id is the pid): "
+                lines.append("Samples by thread (pid:name; the main thread, whose id is the pid, groups and commits): "
                              + ", ".join(split) + ".")
                 lines.append("")
     return summary
@@ -532,24 +532,29 @@ def explain(name, summary, idx, queries):
                 if m:
                     shares[int(m.group(1))] = float(m.group(2))
             if shares:
-                writer = shares[min(shares)]  # the main thread (the writer) has the lowest id
-                if writer > 50:
-                    text += (f"The writer (the main thread) takes {writer:.0f}% of all samples while the workers "
+                ids = sorted(shares)
+                main = shares[ids[0]]  # the main thread has the lowest id
+                if len(ids) > 1 and main + shares[ids[1]] > 60:
+                    text += (f"The two threads of the writer take {main:.0f}% and {shares[ids[1]]:.0f}% of all "
+                             "samples: the main thread groups each article and commits, the other makes "
+                             "Xapian's writes in order; the workers wait. Indexing is bound by one "
+                             "Xapian writer and its commits (grouping already overlaps them), so more worker "
+                             "threads cannot help; what would close the gap is writing several shards in "
+                             "parallel and merging them with xapian-compact, and writing less per article. ")
+                elif main > 50:
+                    text += (f"The writer (the main thread) takes {main:.0f}% of all samples while the workers "
                              "wait: indexing is bound by the single writer thread (Xapian's document additions "
-                             "and, with grouping, the candidate queries and verification that run there), so "
-                             "more worker threads cannot help; what would close the gap is moving work off the "
-                             "writer (prepare whole Xapian::Documents, grouping features included, on the "
-                             "workers; batch the grouping lookups) or writing several shards in parallel and "
-                             "merging them with xapian-compact. ")
+                             "and commits), so more worker threads cannot help; what would close the gap is "
+                             "writing several shards in parallel and merging them with xapian-compact. ")
         buckets = dict(summary.get("index", {}).get("buckets", []))
         if name.startswith("indexing 1M"):
             text += ("Peak memory during indexing is the Xapian writer's buffered postings for one batch plus the "
                      "articles queued between workers and writer; a smaller `--batch` (fewer buffered changes per "
                      "commit) and a bounded queue lower it. ")
         if buckets.get("grouping (features, candidates, verification)", 0) > 15:
-            text += ("Grouping is a large share: its candidate queries run on the single writer thread, so it does "
-                     "not scale with cores; batching the candidate lookups per commit, or moving feature hashing "
-                     "out of the writer, would shorten the serial part. ")
+            text += ("Grouping is a large share: its decisions run in order on the writer's main thread (they "
+                     "overlap Xapian's writing, which runs on another), so it does not scale with cores; "
+                     "caching decoded candidates within a batch would shorten it. ")
         if buckets.get("Xapian: postings, positions, B-tree writes, commit", 0) > 30:
             text += ("Xapian's own writing (postings, positions, B-tree updates at commit) is a large share, and it "
                      "runs on one thread: that part is the floor every Xapian engine pays, so the way ahead is to "
