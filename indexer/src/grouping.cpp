@@ -741,8 +741,9 @@ struct Grouper::Pending {
     /// Its stems (Z terms) and their wdf, until indexed by written(): what BM25 ranks story
     /// candidates by (with the length in its PendingBrief).
     std::vector<std::pair<std::string, Xapian::termcount>> stems;
-    /// Its stems once indexed (keys of m_pending_stem): uncounted if a later version replaces it.
-    std::vector<const std::string*> indexed_stems;
+    /// Its stems once indexed (entries of m_pending_stem): uncounted if a later version
+    /// replaces it.
+    std::vector<PendingStem*> indexed_stems;
     /// Without grouping features: no groups, never a candidate, but in the database.
     bool featureless = false;
 };
@@ -816,6 +817,9 @@ Xapian::doccount Grouper::termfreq(const std::string& term) const {
     std::int64_t frequency = m_committed.get_termfreq(term);
     if (const auto delta = m_termfreq_delta.find(term); delta != m_termfreq_delta.end()) {
         frequency += delta->second;
+    }
+    if (const auto pending = m_pending_stem.find(term); pending != m_pending_stem.end()) {
+        frequency += pending->second.live;
     }
     return static_cast<Xapian::doccount>(frequency);
 }
@@ -948,7 +952,7 @@ void Grouper::written() {
         --m_doccount_delta;
         m_length_delta -= older.length;
         const Pending& replaced = m_pending[*replacing->pending];
-        for (const std::string* stem : replaced.indexed_stems) --m_termfreq_delta[*stem];
+        for (PendingStem* stem : replaced.indexed_stems) --stem->live;
         for (const auto& [stem, wdf] : replaced.stems) --m_termfreq_delta[stem];
         pending.key = m_pending[*replacing->pending].key;
     } else if (replacing) {
@@ -974,10 +978,10 @@ void Grouper::written() {
     if (!pending.fingerprint.empty()) m_pending_exact[pending.fingerprint.exact].push_back(index);
     pending.indexed_stems.reserve(pending.stems.size());
     for (auto& [stem, wdf] : pending.stems) {
-        const auto entry = m_pending_stem.try_emplace(std::move(stem)).first;
-        entry->second.emplace_back(index, wdf);
-        pending.indexed_stems.push_back(&entry->first);
-        ++m_termfreq_delta[entry->first];
+        PendingStem& entry = m_pending_stem[std::move(stem)];
+        entry.postings.emplace_back(index, wdf);
+        ++entry.live;
+        pending.indexed_stems.push_back(&entry);
     }
     pending.stems = {};
     m_pending_in_group[0][pending.copy_group].push_back(index);
@@ -1462,7 +1466,7 @@ void Grouper::assign(Xapian::Document& document) {
             for (std::size_t k = 0; k < telling.size(); ++k) {
                 const auto postings = m_pending_stem.find(*telling[k].second);
                 if (postings == m_pending_stem.end()) continue;
-                for (const auto& [i, wdf] : postings->second) {
+                for (const auto& [i, wdf] : postings->second.postings) {
                     const PendingBrief& candidate = m_pending_brief[i];
                     if (self.time && candidate.dated && std::llabs(candidate.day - own_day) > days) {
                         continue;

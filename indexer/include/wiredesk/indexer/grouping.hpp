@@ -298,9 +298,13 @@ private:
     std::unordered_map<std::string, std::size_t> m_pending_by_id;  ///< Q term -> latest
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> m_pending_anchor;
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> m_pending_exact;
-    /// Stem (Z term) -> the batch articles with it, and its wdf in each.
-    std::unordered_map<std::string, std::vector<std::pair<std::size_t, Xapian::termcount>>>
-        m_pending_stem;
+    /// A stem (Z term) in the batch: the articles with it, its wdf in each, and how many of
+    /// them are still in the database (its share of the term frequency).
+    struct PendingStem {
+        std::vector<std::pair<std::size_t, Xapian::termcount>> postings;
+        std::int64_t live = 0;
+    };
+    std::unordered_map<std::string, PendingStem> m_pending_stem;
     /// Group -> the batch articles labelled with it at some point (check their label now).
     std::unordered_map<std::string, std::vector<std::size_t>> m_pending_in_group[2];
     std::optional<std::size_t> m_last_assigned;  ///< waiting for written()
@@ -320,7 +324,9 @@ private:
     // The batch's changes to the statistics story candidates are ranked by.
     std::int64_t m_doccount_delta = 0;
     std::int64_t m_length_delta = 0;
-    std::unordered_map<std::string, std::int64_t> m_termfreq_delta;  ///< Z terms
+    /// Z terms: committed documents deleted or replaced, and articles without grouping features
+    /// (not in m_pending_stem).
+    std::unordered_map<std::string, std::int64_t> m_termfreq_delta;
     std::vector<GroupingChange> m_changes;
     /// Story terms seen in this run: document frequency (for idf) and an id for the in-memory
     /// profiles. Filled from the database on a term's first sight, then kept up to date by
