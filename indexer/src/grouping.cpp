@@ -1583,16 +1583,18 @@ void Grouper::assign(Xapian::Document& document) {
 void Grouper::track(Pending pending, const Xapian::Document& document) {
     // Its stems and length, for ranking it as a story candidate of later articles in the batch
     // exactly as Xapian ranks the committed ones, and for the batch's statistics.
-    const std::string stem_prefix(schema::prefix::kStemmed);
     Xapian::termcount length = 0;
     for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
-        const Xapian::termcount wdf = term.get_wdf();
-        length += wdf;
-        if (wdf == 0) continue;
+        length += term.get_wdf();
+    }
+    // Only the stems' names are read: reading a term copies it.
+    const std::string stem_prefix(schema::prefix::kStemmed);
+    auto term = document.termlist_begin();
+    for (term.skip_to(stem_prefix); term != document.termlist_end(); ++term) {
         const std::string name = *term;
-        if (name.size() > stem_prefix.size() && name.compare(0, stem_prefix.size(), stem_prefix) == 0) {
-            pending.stems.emplace_back(name, wdf);
-        }
+        if (name.compare(0, stem_prefix.size(), stem_prefix) != 0) break;  // past the stems
+        const Xapian::termcount wdf = term.get_wdf();
+        if (wdf != 0 && name.size() > stem_prefix.size()) pending.stems.emplace_back(name, wdf);
     }
     m_pending_brief.push_back({day_of(pending.time), length, pending.time.has_value()});
     m_pending.push_back(std::move(pending));

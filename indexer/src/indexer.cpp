@@ -479,12 +479,19 @@ public:
     /// Counts the exact (unprefixed) words of @p document, which is what a user types. Numbers
     /// are left out: they would only ever "correct" one number into another.
     void add(const Xapian::Document& document) {
-        for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
-            const std::string& word = *term;
+        // Terms are in byte order: a prefixed or numeric one skips the whole run of its kind
+        // (reading a term copies it, and most of an article's terms are prefixed).
+        for (auto term = document.termlist_begin(); term != document.termlist_end();) {
+            const std::string word = *term;
             const unsigned char first = static_cast<unsigned char>(word[0]);
-            if (first >= 'A' && first <= 'Z') continue;  // prefixed: S, Z, Q, XSRC...
-            if (first >= '0' && first <= '9') continue;
-            m_frequencies[word] += term.get_wdf();
+            if (first >= 'A' && first <= 'Z') {
+                term.skip_to("[");  // prefixed: S, Z, Q, XSRC... ('[' follows 'Z')
+            } else if (first >= '0' && first <= '9') {
+                term.skip_to(":");  // ':' follows '9'
+            } else {
+                m_frequencies[word] += term.get_wdf();
+                ++term;
+            }
         }
     }
 
