@@ -3,10 +3,10 @@
 ///
 /// Two halves. The *features* (copy fingerprint, anchors, story terms) are computed from an
 /// article alone, on the indexer's workers, by add_grouping_features(). The *assignment* needs
-/// the database, so it runs on the single writer thread: Grouper finds candidates with Xapian
-/// queries over the features already stored, verifies them exactly, and labels the new document
-/// with a copy group and a story group (terms and values, schema.hpp). Because the writer sees
-/// articles in a fixed order, group ids do not depend on the number of worker threads.
+/// the database, so it runs in the writer's order, one article at a time: Grouper finds
+/// candidates with Xapian queries over the features already stored, verifies them exactly, and
+/// labels the new document with a copy group and a story group (terms and values, schema.hpp).
+/// Because articles come in a fixed order, group ids do not depend on the number of threads.
 /// The algorithm, thresholds and their tuning are described in docs/GROUPING.md.
 #pragma once
 
