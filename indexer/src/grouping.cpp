@@ -652,6 +652,23 @@ namespace {
 
 constexpr std::string_view level_name(bool copy) { return copy ? "copy" : "story"; }
 
+std::string group_term(bool copy, const std::string& group_id) {
+    return copy ? schema::copy_group_term(group_id) : schema::story_group_term(group_id);
+}
+
+/// Calls @p visit(name) for each term of [@p term, @p end) that starts with @p prefix. Terms
+/// are in byte order: it skips to the first and stops past the last, reading (copying) no
+/// other.
+template <typename Visit>
+void for_each_with_prefix(Xapian::TermIterator term, const Xapian::TermIterator& end,
+                          const std::string& prefix, Visit visit) {
+    for (term.skip_to(prefix); term != end; ++term) {
+        const std::string name = *term;
+        if (name.compare(0, prefix.size(), prefix) != 0) return;
+        visit(name, term);
+    }
+}
+
 std::string id_term_of(const Xapian::Document& document) {
     const std::string prefix(schema::prefix::kId);
     auto term = document.termlist_begin();
@@ -746,6 +763,11 @@ struct Grouper::Pending {
     std::vector<PendingStem*> indexed_stems;
     /// Without grouping features: no groups, never a candidate, but in the database.
     bool featureless = false;
+
+    [[nodiscard]] std::string& group(bool copy) { return copy ? copy_group : story_group; }
+    [[nodiscard]] const std::string& group(bool copy) const {
+        return copy ? copy_group : story_group;
+    }
 };
 
 void apply_grouping_change(Xapian::WritableDatabase& database, const GroupingChange& change) {
@@ -828,22 +850,18 @@ void Grouper::uncount_committed(Xapian::docid docid) {
     --m_doccount_delta;
     m_length_delta -= static_cast<std::int64_t>(m_committed.get_doclength(docid));
     const std::string prefix(schema::prefix::kStemmed);
-    auto term = m_committed.termlist_begin(docid);
-    for (term.skip_to(prefix); term != m_committed.termlist_end(docid); ++term) {
-        const std::string name = *term;
-        if (name.compare(0, prefix.size(), prefix) != 0) break;  // past the stems
-        if (name.size() > prefix.size()) --m_termfreq_delta[name];
-    }
+    for_each_with_prefix(m_committed.termlist_begin(docid), m_committed.termlist_end(docid), prefix,
+                         [&](const std::string& name, const Xapian::TermIterator&) {
+                             if (name.size() > prefix.size()) --m_termfreq_delta[name];
+                         });
 }
 
 void Grouper::deleting(const std::string& term) {
     if (!m_options.enabled) return;
-    std::vector<Xapian::docid> documents;
     for (auto posting = m_committed.postlist_begin(term);
          posting != m_committed.postlist_end(term); ++posting) {
-        if (committed_live(*posting)) documents.push_back(*posting);
-    }
-    for (const Xapian::docid docid : documents) {
+        const Xapian::docid docid = *posting;
+        if (!committed_live(docid)) continue;
         const auto [copy, story] = committed_labels(docid, m_committed.get_document(docid));
         note_groups(copy, story);
         m_forgotten.insert(docid);
@@ -852,16 +870,18 @@ void Grouper::deleting(const std::string& term) {
     }
 }
 
-bool Grouper::exists(const std::string& id_term) const {
+std::optional<Grouper::Ref> Grouper::find_article(const std::string& id_term) const {
     if (const auto pending = m_pending_by_id.find(id_term); pending != m_pending_by_id.end()) {
-        if (!m_pending_brief[pending->second].gone) return true;
+        if (!m_pending_brief[pending->second].gone) return Ref{0, pending->second};
     }
     for (auto posting = m_committed.postlist_begin(id_term);
          posting != m_committed.postlist_end(id_term); ++posting) {
-        if (committed_live(*posting)) return true;
+        if (committed_live(*posting)) return Ref{*posting, std::nullopt};
     }
-    return false;
+    return std::nullopt;
 }
+
+bool Grouper::exists(const std::string& id_term) const { return find_article(id_term).has_value(); }
 
 void Grouper::replacing(const std::string& id_term) {
     if (!m_options.enabled) return;
@@ -929,15 +949,15 @@ Grouper::Member Grouper::load(const Ref& ref) const {
 
 void Grouper::label(Level level, const Ref& ref, const std::string& group) {
     const bool copy = level == Level::copy;
+    const auto at_level = static_cast<std::size_t>(level);
     if (ref.pending) {
-        Pending& pending = m_pending[*ref.pending];
-        (copy ? pending.copy_group : pending.story_group) = group;
-        m_pending_in_group[copy ? 0 : 1][group].push_back(*ref.pending);
+        m_pending[*ref.pending].group(copy) = group;
+        m_pending_in_group[at_level][group].push_back(*ref.pending);
         return;
     }
     auto& labels = m_relabelled[ref.docid];
     (copy ? labels.first : labels.second) = group;
-    m_relabelled_into[copy ? 0 : 1][group].push_back(ref.docid);
+    m_relabelled_into[at_level][group].push_back(ref.docid);
 }
 
 void Grouper::written() {
@@ -954,7 +974,7 @@ void Grouper::written() {
         const Pending& replaced = m_pending[*replacing->pending];
         for (PendingStem* stem : replaced.indexed_stems) --stem->live;
         for (const auto& [stem, wdf] : replaced.stems) --m_termfreq_delta[stem];
-        pending.key = m_pending[*replacing->pending].key;
+        pending.key = replaced.key;
     } else if (replacing) {
         uncount_committed(replacing->docid);
         pending.key = replacing->docid;
@@ -984,8 +1004,8 @@ void Grouper::written() {
         pending.indexed_stems.push_back(&entry);
     }
     pending.stems = {};
-    m_pending_in_group[0][pending.copy_group].push_back(index);
-    m_pending_in_group[1][pending.story_group].push_back(index);
+    m_pending_in_group[static_cast<std::size_t>(Level::copy)][pending.copy_group].push_back(index);
+    m_pending_in_group[static_cast<std::size_t>(Level::story)][pending.story_group].push_back(index);
 }
 
 std::vector<GroupingChange> Grouper::take_changes() { return std::exchange(m_changes, {}); }
@@ -1034,30 +1054,29 @@ Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const
 std::vector<Grouper::Ref> Grouper::in_group(Level level, const std::string& group_id,
                                             bool first_only) const {
     const bool copy = level == Level::copy;
-    const std::string term =
-        copy ? schema::copy_group_term(group_id) : schema::story_group_term(group_id);
-    const auto labelled_now = [&](Xapian::docid docid) {
+    const auto at_level = static_cast<std::size_t>(level);
+    // The label a relabel of this batch gave committed document @p docid; null if none.
+    const auto relabelled_to = [&](Xapian::docid docid) -> const std::string* {
         const auto relabelled = m_relabelled.find(docid);
-        if (relabelled == m_relabelled.end()) return true;
+        if (relabelled == m_relabelled.end()) return nullptr;
         const std::string& label = copy ? relabelled->second.first : relabelled->second.second;
-        return label.empty() || label == group_id;
+        return label.empty() ? nullptr : &label;
     };
     // In the writable database's order: committed documents by id, then the batch's.
     std::vector<Xapian::docid> committed;
+    const std::string term = group_term(copy, group_id);
     for (auto posting = m_committed.postlist_begin(term); posting != m_committed.postlist_end(term);
          ++posting) {
-        if (!committed_live(*posting) || !labelled_now(*posting)) continue;
+        if (!committed_live(*posting)) continue;
+        if (const std::string* label = relabelled_to(*posting); label && *label != group_id) continue;
         committed.push_back(*posting);
         if (first_only) break;
     }
-    if (const auto into = m_relabelled_into[copy ? 0 : 1].find(group_id);
-        into != m_relabelled_into[copy ? 0 : 1].end()) {
+    if (const auto into = m_relabelled_into[at_level].find(group_id);
+        into != m_relabelled_into[at_level].end()) {
         for (const Xapian::docid docid : into->second) {
-            const auto relabelled = m_relabelled.find(docid);
-            if (!committed_live(docid) || relabelled == m_relabelled.end()) continue;
-            if ((copy ? relabelled->second.first : relabelled->second.second) == group_id) {
-                committed.push_back(docid);
-            }
+            const std::string* label = relabelled_to(docid);
+            if (committed_live(docid) && label && *label == group_id) committed.push_back(docid);
         }
     }
     std::sort(committed.begin(), committed.end());
@@ -1067,14 +1086,12 @@ std::vector<Grouper::Ref> Grouper::in_group(Level level, const std::string& grou
         found.push_back({docid, std::nullopt});
         if (first_only) return found;
     }
-    if (const auto in = m_pending_in_group[copy ? 0 : 1].find(group_id);
-        in != m_pending_in_group[copy ? 0 : 1].end()) {
+    if (const auto in = m_pending_in_group[at_level].find(group_id);
+        in != m_pending_in_group[at_level].end()) {
         std::vector<std::size_t> indices;
         for (const std::size_t i : in->second) {
             if (m_pending_brief[i].gone || m_pending[i].key == 0) continue;
-            if ((copy ? m_pending[i].copy_group : m_pending[i].story_group) == group_id) {
-                indices.push_back(i);
-            }
+            if (m_pending[i].group(copy) == group_id) indices.push_back(i);
         }
         std::sort(indices.begin(), indices.end());
         indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
@@ -1097,14 +1114,9 @@ std::vector<Grouper::Member> Grouper::members(Level level, const std::string& gr
 
 std::optional<Grouper::Member> Grouper::member_by_id(const std::string& article_id) const {
     if (article_id.empty()) return std::nullopt;
-    if (const auto pending = m_pending_by_id.find(article_id); pending != m_pending_by_id.end()) {
-        if (!m_pending_brief[pending->second].gone) return load({0, pending->second});
-    }
-    for (auto posting = m_committed.postlist_begin(article_id);
-         posting != m_committed.postlist_end(article_id); ++posting) {
-        if (committed_live(*posting)) return load({*posting, std::nullopt});
-    }
-    return std::nullopt;
+    const auto found = find_article(article_id);
+    if (!found) return std::nullopt;
+    return load(*found);
 }
 
 std::string Grouper::new_group_id(Level level, const std::string& article_id) const {
@@ -1123,16 +1135,16 @@ std::string Grouper::new_group_id(Level level, const std::string& article_id) co
 void Grouper::relabel(Level level, const std::vector<Ref>& documents, const std::string& from,
                       const std::string& to) {
     const bool copy = level == Level::copy;
+    GroupingChange change;
+    change.kind = GroupingChange::Kind::relabel;
+    change.remove_term = group_term(copy, from);
+    change.add_term = group_term(copy, to);
+    change.slot = copy ? schema::kSlotCopyGroup : schema::kSlotStoryGroup;
+    change.value = to;
     for (const Ref& ref : documents) {
-        GroupingChange change;
-        change.kind = GroupingChange::Kind::relabel;
         change.docid = ref.pending ? 0 : ref.docid;
-        if (ref.pending) change.id_term = m_pending[*ref.pending].id;
-        change.remove_term = copy ? schema::copy_group_term(from) : schema::story_group_term(from);
-        change.add_term = copy ? schema::copy_group_term(to) : schema::story_group_term(to);
-        change.slot = copy ? schema::kSlotCopyGroup : schema::kSlotStoryGroup;
-        change.value = to;
-        m_changes.push_back(std::move(change));
+        change.id_term = ref.pending ? m_pending[*ref.pending].id : std::string();
+        m_changes.push_back(change);
         label(level, ref, to);
     }
 }
@@ -1564,12 +1576,11 @@ void Grouper::assign(Xapian::Document& document) {
     pending.story_group = story_group;
     pending.fingerprint = std::move(self.fingerprint);
     const std::string anchor_prefix(schema::prefix::kCopyAnchor);
-    auto term = document.termlist_begin();
-    for (term.skip_to(anchor_prefix); term != document.termlist_end(); ++term) {
-        const std::string name = *term;
-        if (name.rfind(anchor_prefix, 0) != 0) break;  // terms are in order: past the anchors
-        pending.anchors.push_back(std::strtoull(name.c_str() + anchor_prefix.size(), nullptr, 16));
-    }
+    for_each_with_prefix(document.termlist_begin(), document.termlist_end(), anchor_prefix,
+                         [&](const std::string& name, const Xapian::TermIterator&) {
+                             pending.anchors.push_back(
+                                 std::strtoull(name.c_str() + anchor_prefix.size(), nullptr, 16));
+                         });
     pending.profile = std::move(own);
     track(std::move(pending), document);
 
@@ -1587,15 +1598,14 @@ void Grouper::track(Pending pending, const Xapian::Document& document) {
     for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
         length += term.get_wdf();
     }
-    // Only the stems' names are read: reading a term copies it.
     const std::string stem_prefix(schema::prefix::kStemmed);
-    auto term = document.termlist_begin();
-    for (term.skip_to(stem_prefix); term != document.termlist_end(); ++term) {
-        const std::string name = *term;
-        if (name.compare(0, stem_prefix.size(), stem_prefix) != 0) break;  // past the stems
-        const Xapian::termcount wdf = term.get_wdf();
-        if (wdf != 0 && name.size() > stem_prefix.size()) pending.stems.emplace_back(name, wdf);
-    }
+    for_each_with_prefix(document.termlist_begin(), document.termlist_end(), stem_prefix,
+                         [&](const std::string& name, const Xapian::TermIterator& term) {
+                             const Xapian::termcount wdf = term.get_wdf();
+                             if (wdf != 0 && name.size() > stem_prefix.size()) {
+                                 pending.stems.emplace_back(name, wdf);
+                             }
+                         });
     m_pending_brief.push_back({day_of(pending.time), length, pending.time.has_value()});
     m_pending.push_back(std::move(pending));
     m_last_assigned = m_pending.size() - 1;

@@ -12,6 +12,7 @@
 
 #include <xapian.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -224,7 +225,7 @@ public:
 private:
     struct Member;
     struct Pending;
-    enum class Level { copy, story };
+    enum class Level { copy, story };  ///< also the index of per-level arrays
     /// A document of the writable database as grouping sees it: a committed one (by its id in
     /// the committed view) or an article of the batch (by its index there).
     struct Ref {
@@ -237,6 +238,8 @@ private:
     std::vector<Ref> in_group(Level level, const std::string& group_id, bool first_only = false) const;
     std::vector<Member> members(Level level, const std::string& group_id) const;
     Member load(const Ref& ref) const;
+    /// The article of id term @p id_term in the writable database, if any.
+    std::optional<Ref> find_article(const std::string& id_term) const;
     std::optional<Member> member_by_id(const std::string& article_id) const;
     std::string new_group_id(Level level, const std::string& article_id) const;
     void relabel(Level level, const std::vector<Ref>& documents, const std::string& from,
@@ -305,8 +308,9 @@ private:
         std::int64_t live = 0;
     };
     std::unordered_map<std::string, PendingStem> m_pending_stem;
-    /// Group -> the batch articles labelled with it at some point (check their label now).
-    std::unordered_map<std::string, std::vector<std::size_t>> m_pending_in_group[2];
+    /// By level: group -> the batch articles labelled with it at some point (check their label
+    /// now).
+    std::array<std::unordered_map<std::string, std::vector<std::size_t>>, 2> m_pending_in_group;
     std::optional<std::size_t> m_last_assigned;  ///< waiting for written()
     /// What replacing() found: the document the next written() replaces.
     std::optional<Ref> m_replacing;
@@ -317,8 +321,9 @@ private:
     /// Committed documents relabelled in this batch: their groups (copy, story) now; an empty
     /// label is unchanged.
     std::unordered_map<Xapian::docid, std::pair<std::string, std::string>> m_relabelled;
-    /// Group -> committed documents relabelled into it in this batch (check their label now).
-    std::unordered_map<std::string, std::vector<Xapian::docid>> m_relabelled_into[2];
+    /// By level: group -> committed documents relabelled into it in this batch (check their
+    /// label now).
+    std::array<std::unordered_map<std::string, std::vector<Xapian::docid>>, 2> m_relabelled_into;
     /// Group records written in this batch (key -> value; empty: removed).
     std::unordered_map<std::string, std::string> m_records;
     // The batch's changes to the statistics story candidates are ranked by.
