@@ -9,6 +9,7 @@
 #include <numeric>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "wiredesk/common/dates.hpp"
 #include "wiredesk/common/schema.hpp"
@@ -574,30 +575,81 @@ double story_similarity(const StoryProfile& a, const StoryProfile& b) {
     return dot;
 }
 
+// "P1", then for each term in string order: the bytes it shares with the previous term, the
+// length and bytes of the rest, and the weight in hundred-thousandths (the precision of the
+// text form it replaces), all varints: half the text's size, and read without parsing decimals.
+// Databases written before it hold `weight term` lines, which are still read.
+constexpr std::string_view kProfileMagic = "P1";
+constexpr double kProfileWeightScale = 1e5;
+
 std::string encode_profile(const StoryProfile& profile) {
-    std::string out;
-    char weight[32];
+    std::string out(kProfileMagic);
+    out.reserve(profile.size() * 8);
+    std::string_view previous;
     for (const auto& [term, value] : profile) {
-        std::snprintf(weight, sizeof weight, "%.5f", value);
-        out += weight;
-        out += ' ';
-        out += term;
-        out += '\n';
+        const auto differs = std::mismatch(previous.begin(), previous.end(), term.begin(), term.end());
+        const auto shared = static_cast<std::size_t>(differs.first - previous.begin());
+        put_varint(out, shared);
+        put_varint(out, term.size() - shared);
+        out.append(term, shared);
+        // Zigzag: weights are never negative, but a bad one must not wrap.
+        const std::int64_t scaled = std::llround(value * kProfileWeightScale);
+        put_varint(out, (static_cast<std::uint64_t>(scaled) << 1) ^
+                            static_cast<std::uint64_t>(scaled >> 63));
+        previous = term;
     }
     return out;
 }
 
+namespace {
+
+/// Calls @p visit(term, weight) for each term of an encoded profile, in string order. Returns
+/// false (having visited a prefix) for bad data.
+template <typename Visit>
+bool for_each_profile_term(std::string_view data, Visit&& visit) {
+    if (!data.starts_with(kProfileMagic)) {
+        // The text form: `weight term` lines.
+        while (!data.empty()) {
+            auto end = data.find('\n');
+            if (end == std::string_view::npos) end = data.size();
+            const std::string_view line = data.substr(0, end);
+            data.remove_prefix(std::min(data.size(), end + 1));
+            const auto space = line.find(' ');
+            if (space == std::string_view::npos) continue;
+            visit(std::string(line.substr(space + 1)),
+                  std::strtod(std::string(line.substr(0, space)).c_str(), nullptr));
+        }
+        return true;
+    }
+    std::size_t at = kProfileMagic.size();
+    std::string term;
+    while (at < data.size()) {
+        std::uint64_t shared = 0;
+        std::uint64_t rest = 0;
+        std::uint64_t zigzag = 0;
+        if (!get_varint(data, at, shared) || shared > term.size() || !get_varint(data, at, rest) ||
+            rest > data.size() - at) {
+            return false;
+        }
+        term.resize(shared);
+        term.append(data.substr(at, rest));
+        at += rest;
+        if (!get_varint(data, at, zigzag)) return false;
+        const auto scaled =
+            static_cast<std::int64_t>(zigzag >> 1) ^ -static_cast<std::int64_t>(zigzag & 1);
+        visit(std::as_const(term), static_cast<double>(scaled) / kProfileWeightScale);
+    }
+    return true;
+}
+
+}  // namespace
+
 StoryProfile decode_profile(std::string_view data) {
     StoryProfile profile;
-    while (!data.empty()) {
-        auto end = data.find('\n');
-        if (end == std::string_view::npos) end = data.size();
-        const std::string_view line = data.substr(0, end);
-        data.remove_prefix(std::min(data.size(), end + 1));
-        const auto space = line.find(' ');
-        if (space == std::string_view::npos) continue;
-        profile[std::string(line.substr(space + 1))] =
-            std::strtod(std::string(line.substr(0, space)).c_str(), nullptr);
+    if (!for_each_profile_term(data, [&](const std::string& term, double weight) {
+            profile.emplace_hint(profile.end(), term, weight);
+        })) {
+        return {};
     }
     return profile;
 }
@@ -1527,9 +1579,19 @@ void Grouper::assign(Xapian::Document& document) {
         for (const Ranked& hit : ranked) {
             if (hit.docid != 0) {
                 const Xapian::Document candidate = m_committed.get_document(hit.docid);
-                consider(story_similarity(profile, decode_profile(candidate.get_value(
-                                                       schema::kSlotStoryProfile))),
-                         time_of(candidate), committed_labels(hit.docid, candidate).second);
+                // story_similarity()'s sum (the shared terms' products in string order), read
+                // straight from the stored profile, merged with this article's: both are in
+                // string order.
+                double dot = 0;
+                auto own_term = profile.begin();
+                for_each_profile_term(candidate.get_value(schema::kSlotStoryProfile),
+                                      [&](const std::string& term, double weight) {
+                                          while (own_term != profile.end() && own_term->first < term)
+                                              ++own_term;
+                                          if (own_term != profile.end() && own_term->first == term)
+                                              dot += own_term->second * weight;
+                                      });
+                consider(dot, time_of(candidate), committed_labels(hit.docid, candidate).second);
                 continue;
             }
             const Pending& candidate = m_pending[hit.pending];

@@ -178,3 +178,27 @@ TEST_CASE("fingerprints and profiles survive their stored encodings") {
     const auto back = indexer::decode_profile(indexer::encode_profile(profile));
     CHECK(indexer::story_similarity(profile, back) == doctest::Approx(1.0).epsilon(0.001));
 }
+
+TEST_CASE("a stored profile keeps its weights to five decimals, in fewer bytes than text") {
+    const indexer::StoryProfile profile{
+        {"Zport", 0.123456789}, {"Zporter", 0.5}, {"Zstrike", 0.86}, {"Zstriker", 0.000004}};
+    const std::string stored = indexer::encode_profile(profile);
+    const auto back = indexer::decode_profile(stored);
+    REQUIRE(back.size() == profile.size());
+    // The same numbers the text form `%.5f` would have given back.
+    CHECK(back.at("Zport") == 0.12346);
+    CHECK(back.at("Zporter") == 0.5);
+    CHECK(back.at("Zstrike") == 0.86);
+    CHECK(back.at("Zstriker") == 0.0);
+    const std::string as_text = "0.12346 Zport\n0.50000 Zporter\n0.86000 Zstrike\n0.00000 Zstriker\n";
+    CHECK(stored.size() * 3 < as_text.size() * 2);
+    CHECK(indexer::decode_profile(as_text) == back);
+    CHECK(indexer::decode_profile("P1\x09").empty());  // cut short
+}
+
+TEST_CASE("profiles stored as text by earlier versions are still read") {
+    const auto back = indexer::decode_profile("0.60000 Zport\n0.80000 Zstrike\n");
+    REQUIRE(back.size() == 2);
+    CHECK(back.at("Zport") == 0.6);
+    CHECK(back.at("Zstrike") == 0.8);
+}

@@ -90,7 +90,8 @@ enum Slot : Xapian::valueno {
     /// Copy fingerprint, binary (indexer/grouping.hpp, encode_fingerprint()): the sorted 32-bit
     /// hashes of the body's normalised 5-word shingles and of its lead, for exact verification.
     kSlotCopyFingerprint = 6,
-    /// Story profile, text: one `weight term` line per Z-term, weights tf-idf, L2-normalised.
+    /// Story profile, binary (indexer/grouping.hpp, encode_profile()): Z-terms in string order
+    /// with their weights, tf-idf, L2-normalised. Earlier databases hold `weight term` text lines.
     kSlotStoryProfile = 7,
 };
 

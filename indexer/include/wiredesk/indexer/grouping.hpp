@@ -101,6 +101,9 @@ CopyFingerprint decode_fingerprint(std::string_view data);
 using StoryProfile = std::map<std::string, double>;
 /// Cosine of two normalised profiles (their dot product).
 double story_similarity(const StoryProfile& a, const StoryProfile& b);
+/// The kSlotStoryProfile encoding: terms front-coded in string order, weights kept to five
+/// decimals. decode also reads the `weight term` lines of earlier versions, and returns an
+/// empty profile for bad data.
 std::string encode_profile(const StoryProfile& profile);
 StoryProfile decode_profile(std::string_view data);
 
