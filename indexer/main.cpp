@@ -260,6 +260,11 @@ int main(int argc, char** argv) {
                  "kept), then index the inputs if any are given");
     app.add_option("--threads,-j", options.threads,
                    "Worker threads for reading and analysis (default: one per core)");
+    app.add_option("--worker-nice", options.worker_niceness,
+                   "How much lower the workers' priority is than the writer's, which bounds the "
+                   "run (nice levels, 0-19; 0: equal)")
+        ->check(CLI::Range(0, 19))
+        ->capture_default_str();
     app.add_option("--batch", options.batch_articles,
                    "Commit after this many articles; an interrupted run loses at most one batch")
         ->capture_default_str();

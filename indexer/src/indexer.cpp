@@ -1,8 +1,11 @@
 #include "wiredesk/indexer/indexer.hpp"
 
 #include <fnmatch.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -203,6 +206,20 @@ bool is_under(const std::string& path, const std::vector<fs::path>& roots) {
     return false;
 }
 
+/// Lowers the calling thread's scheduling priority by @p niceness (on Linux a thread has a nice
+/// value of its own). Best effort: where it is refused, the thread runs at the priority it has.
+void lower_priority(int niceness) {
+#ifdef __linux__
+    if (niceness <= 0) return;
+    const auto thread = static_cast<id_t>(::gettid());
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, thread);
+    if (errno == 0) ::setpriority(PRIO_PROCESS, thread, std::min(current + niceness, 19));
+#else
+    (void)niceness;
+#endif
+}
+
 /// One file on its way through the pipeline: read by one task, analyzed by several.
 struct FileWork {
     FoundFile file;
@@ -238,7 +255,12 @@ public:
             std::lock_guard lock(m_mutex);
             schedule_reads_locked();
         }
-        for (unsigned i = 0; i < threads; ++i) m_threads.emplace_back([this] { work_loop(); });
+        for (unsigned i = 0; i < threads; ++i) {
+            m_threads.emplace_back([this] {
+                lower_priority(m_options.worker_niceness);
+                work_loop();
+            });
+        }
     }
 
     ~Pipeline() {

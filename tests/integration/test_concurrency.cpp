@@ -4,13 +4,19 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -296,4 +302,58 @@ TEST_CASE("a second wiredesk-index on a database being written exits 1 naming th
     CHECK(database.get_doccount() == 60 * kArticlesPerFile);
     CHECK(database.get_termfreq(wiredesk::schema::id_term("first-59-19")) == 1);
     CHECK(database.get_termfreq(wiredesk::schema::id_term("second-0-0")) == 0);
+}
+
+namespace {
+
+/// The nice value of each thread of this process, by thread id (Linux: /proc/self/task).
+std::map<int, int> nice_values_of_threads() {
+    std::map<int, int> nice;
+    for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+        std::ifstream stat(task.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;  // the thread ended meanwhile
+        // The name (field 2) is in parentheses and may hold spaces: fields 3... follow it.
+        std::istringstream fields(line.substr(line.rfind(')') + 1));
+        std::vector<std::string> field{std::istream_iterator<std::string>(fields), {}};
+        nice[std::stoi(task.path().filename().string())] = std::stoi(field.at(16));  // field 19
+    }
+    return nice;
+}
+
+}  // namespace
+
+TEST_CASE("the analysis workers run below the writer's priority, by --worker-nice levels") {
+    TempDir dir;
+    write_archive(dir.path() / "in", 6, "a");
+    const int writer_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    if (writer_nice >= 19) {
+        MESSAGE("(Skipped) the tests run at nice 19: no lower priority to give the workers");
+        return;
+    }
+    for (const int niceness : {10, 0}) {
+        CAPTURE(niceness);
+        wiredesk::indexer::IndexOptions options;
+        options.database = (dir.path() / ("db" + std::to_string(niceness))).string();
+        options.inputs = {dir.path() / "in"};
+        options.threads = 2;
+        options.worker_niceness = niceness;
+        std::set<int> seen;  // the nice values of other threads while files were written
+        int writer_during_run = writer_nice;
+        wiredesk::indexer::IndexEvents events;
+        events.on_progress = [&](const wiredesk::indexer::IndexProgress&) {
+            writer_during_run = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+            for (const auto& [thread, nice] : nice_values_of_threads()) {
+                if (thread != static_cast<int>(gettid())) seen.insert(nice);
+            }
+        };
+        const auto summary = wiredesk::indexer::index_tree(options, events);
+        CHECK(summary.articles_added == 6 * kArticlesPerFile);
+        CHECK(writer_during_run == writer_nice);
+        if (niceness == 0) {
+            CHECK(seen == std::set<int>{writer_nice});
+        } else {
+            CHECK(seen.count(std::min(writer_nice + niceness, 19)) == 1);
+        }
+    }
 }

@@ -31,6 +31,10 @@ struct IndexOptions {
     /// and against its name: matching files and directories are left out.
     std::vector<std::string> excludes;
     unsigned threads = 0;                ///< workers; 0 means one per core
+    /// How much lower the workers' scheduling priority is than the writer's (added to their
+    /// nice value; Linux). The writer bounds a run and the workers analyze ahead of it, so when
+    /// the cores are all busy it should be the one to run; 0 leaves them equal.
+    int worker_niceness = 10;
     /// Commit after at least this many articles; a new file larger than that is committed in
     /// parts of this many (its state with the last part).
     std::size_t batch_articles = 5000;
