@@ -642,6 +642,19 @@ bool for_each_profile_term(std::string_view data, Visit&& visit) {
     return true;
 }
 
+/// story_similarity(@p profile, decode_profile(@p stored)) without building the map: the shared
+/// terms' products summed in string order, both being in string order. 0 for bad data, as the
+/// empty profile decode_profile() gives it.
+double story_similarity(const StoryProfile& profile, std::string_view stored) {
+    double dot = 0;
+    auto own = profile.begin();
+    const bool whole = for_each_profile_term(stored, [&](const std::string& term, double weight) {
+        while (own != profile.end() && own->first < term) ++own;
+        if (own != profile.end() && own->first == term) dot += own->second * weight;
+    });
+    return whole ? dot : 0.0;
+}
+
 }  // namespace
 
 StoryProfile decode_profile(std::string_view data) {
@@ -1579,19 +1592,9 @@ void Grouper::assign(Xapian::Document& document) {
         for (const Ranked& hit : ranked) {
             if (hit.docid != 0) {
                 const Xapian::Document candidate = m_committed.get_document(hit.docid);
-                // story_similarity()'s sum (the shared terms' products in string order), read
-                // straight from the stored profile, merged with this article's: both are in
-                // string order.
-                double dot = 0;
-                auto own_term = profile.begin();
-                for_each_profile_term(candidate.get_value(schema::kSlotStoryProfile),
-                                      [&](const std::string& term, double weight) {
-                                          while (own_term != profile.end() && own_term->first < term)
-                                              ++own_term;
-                                          if (own_term != profile.end() && own_term->first == term)
-                                              dot += own_term->second * weight;
-                                      });
-                consider(dot, time_of(candidate), committed_labels(hit.docid, candidate).second);
+                consider(story_similarity(profile,
+                                          candidate.get_value(schema::kSlotStoryProfile)),
+                         time_of(candidate), committed_labels(hit.docid, candidate).second);
                 continue;
             }
             const Pending& candidate = m_pending[hit.pending];
