@@ -11,6 +11,7 @@
 #include <unicode/utext.h>
 #include <xapian.h>
 
+#include "ascii_words.hpp"
 #include "wiredesk/common/errors.hpp"
 #include "wiredesk/common/schema.hpp"
 
@@ -153,29 +154,46 @@ Analyzer& Analyzer::operator=(Analyzer&&) noexcept = default;
 std::size_t Analyzer::tokenize(std::string_view text,
                                const std::function<void(const Token&)>& sink,
                                std::size_t first_position) {
-    UErrorCode status = U_ZERO_ERROR;
-    // UTF-8 UText: the break iterator's boundaries are then byte offsets into `text`, so
-    // tokens can point back at the original for highlighting without a UTF-16 copy.
-    UText* utext = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()),
-                                  &status);
-    if (U_FAILURE(status)) throw Error(std::string("ICU cannot read text: ") + u_errorName(status));
-    m_impl->words->setText(utext, status);
-
     std::size_t position = first_position;
-    int32_t start = m_impl->words->first();
-    for (int32_t end = m_impl->words->next(); end != icu::BreakIterator::DONE;
-         start = end, end = m_impl->words->next()) {
-        // Rule status UBRK_WORD_NONE marks spaces and punctuation; numbers, letters, kana and
-        // ideographs have statuses from UBRK_WORD_NUMBER upwards.
-        if (m_impl->words->getRuleStatus() < UBRK_WORD_NONE_LIMIT) continue;
-        const auto begin = static_cast<std::size_t>(start);
-        const auto stop = static_cast<std::size_t>(end);
+    const auto emit = [&](std::size_t begin, std::size_t stop) {
         Token token{{}, {}, position++, begin, stop};
         token.exact = m_impl->fold(text.substr(begin, stop - begin), &token.accented);
-        if (token.exact.empty() || token.exact.size() > schema::kMaxWordBytes) continue;
+        if (token.exact.empty() || token.exact.size() > schema::kMaxWordBytes) return;
         sink(token);
-    }
-    utext_close(utext);
+    };
+    // UTF-8 UText: the break iterator's boundaries are then byte offsets into the text, so
+    // tokens can point back at the original for highlighting without a UTF-16 copy. One for
+    // every part ICU segments (closed however the sink returns).
+    struct IcuText {
+        UText text = UTEXT_INITIALIZER;
+        ~IcuText() { utext_close(&text); }
+    } icu_text;
+    detail::for_each_part(
+        text,
+        [&](std::size_t begin, std::size_t end) {
+            // The same words as ICU's (ascii_words.hpp), without its iterator.
+            detail::for_each_ascii_word(text.substr(begin, end - begin),
+                                        [&](std::size_t word_begin, std::size_t word_end) {
+                                            emit(begin + word_begin, begin + word_end);
+                                        });
+        },
+        [&](std::size_t begin, std::size_t end) {
+            UErrorCode status = U_ZERO_ERROR;
+            utext_openUTF8(&icu_text.text, text.data() + begin, static_cast<int64_t>(end - begin),
+                           &status);
+            if (U_FAILURE(status)) {
+                throw Error(std::string("ICU cannot read text: ") + u_errorName(status));
+            }
+            m_impl->words->setText(&icu_text.text, status);
+            int32_t start = m_impl->words->first();
+            for (int32_t stop = m_impl->words->next(); stop != icu::BreakIterator::DONE;
+                 start = stop, stop = m_impl->words->next()) {
+                // Rule status UBRK_WORD_NONE marks spaces and punctuation; numbers, letters,
+                // kana and ideographs have statuses from UBRK_WORD_NUMBER upwards.
+                if (m_impl->words->getRuleStatus() < UBRK_WORD_NONE_LIMIT) continue;
+                emit(begin + static_cast<std::size_t>(start), begin + static_cast<std::size_t>(stop));
+            }
+        });
     return position;
 }
 

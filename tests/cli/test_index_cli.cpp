@@ -77,6 +77,13 @@ TEST_CASE("wiredesk-index --json says what grouping did: copies joined, stories 
         run(indexer(), with({"--db", (dir / "plain").string(), "--json", "--no-grouping"}));
     REQUIRE(ungrouped.exit_code == 0);
     CHECK(nlohmann::json::parse(ungrouped.out)["grouping"]["assigned"] == 0);
+    // The same articles, searchable, without group labels.
+    const Xapian::Database plain((dir / "plain").string());
+    CHECK(plain.get_doccount() == Xapian::Database((dir / "db").string()).get_doccount());
+    CHECK(plain.get_doccount() == summary["articles"]["added"].get<Xapian::doccount>());
+    CHECK(plain.get_termfreq("rotterdam") > 0);
+    CHECK(plain.allterms_begin(wiredesk::schema::copy_group_term("")) ==
+          plain.allterms_end(wiredesk::schema::copy_group_term("")));
 
     const auto text = run(indexer(), with({"--db", (dir / "text").string()}));
     CHECK(text.out.find("joined a copy group") != std::string::npos);

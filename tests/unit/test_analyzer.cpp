@@ -1,9 +1,16 @@
 #include <doctest/doctest.h>
 
+#include <unicode/brkiter.h>
+#include <unicode/utext.h>
+
 #include <algorithm>
+#include <memory>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "ascii_words.hpp"
 #include "wiredesk/common/analyzer.hpp"
 #include "wiredesk/common/language.hpp"
 
@@ -150,4 +157,123 @@ TEST_CASE("declared language codes normalize to ISO 639-1") {
     CHECK(wiredesk::normalize_language_code("eng") == "en");
     CHECK(wiredesk::normalize_language_code("pt_BR") == "pt");
     CHECK(wiredesk::normalize_language_code("klingon").empty());
+}
+
+namespace {
+
+/// ICU's words of @p text (segments with a word status), as [begin, end) byte offsets.
+std::vector<std::pair<std::size_t, std::size_t>> icu_words(icu::BreakIterator& iterator,
+                                                           const std::string& text) {
+    UErrorCode status = U_ZERO_ERROR;
+    UText* utext = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
+    iterator.setText(utext, status);
+    REQUIRE(U_SUCCESS(status));
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    int32_t start = iterator.first();
+    for (int32_t end = iterator.next(); end != icu::BreakIterator::DONE; start = end, end = iterator.next()) {
+        if (iterator.getRuleStatus() >= UBRK_WORD_NONE_LIMIT) {
+            out.emplace_back(static_cast<std::size_t>(start), static_cast<std::size_t>(end));
+        }
+    }
+    utext_close(utext);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("ASCII text is segmented into the words ICU's break iterator finds") {
+    // The analyzer segments ASCII text without ICU (ascii_words.hpp): the words must be ICU's,
+    // or a term indexed one way is looked for another. Random text over the characters whose
+    // word-break class matters (letters, digits, the mid-word and mid-number marks, spaces,
+    // line breaks, other punctuation), and news-like samples.
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> iterator(
+        icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+    REQUIRE(U_SUCCESS(status));
+    const std::string alphabet = "aZq09.',;:- \n\r\t\f\v!\"#$%&()*+/<=>?@[\\]^`{|}~";
+    std::mt19937 random(20261203);
+    std::vector<std::string> texts = {
+        "Don't panic: U.S. output rose 3.5% to $1,000.50 in Q3; e.g. 1;2 and 10:30 a.m.",
+        "O'Neill's co-op, rock'n'roll... 'quoted' and ''double'' 1'000'000 x.y. .a a. 1.a a.1",
+        "",
+        "...",
+        "a",
+    };
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        const std::size_t length = random() % 16;
+        for (std::size_t k = 0; k < length; ++k) text += alphabet[random() % alphabet.size()];
+        texts.push_back(text);
+    }
+    std::size_t compared = 0;
+    for (const std::string& text : texts) {
+        REQUIRE(wiredesk::detail::ascii_words_apply(text));
+        std::vector<std::pair<std::size_t, std::size_t>> ours;
+        wiredesk::detail::for_each_ascii_word(
+            text, [&](std::size_t begin, std::size_t end) { ours.emplace_back(begin, end); });
+        const auto theirs = icu_words(*iterator, text);
+        CHECK_MESSAGE(ours == theirs, "text: [" << text << "]");
+        if (ours != theirs) break;  // one is enough to see
+        ++compared;
+    }
+    CHECK(compared == texts.size());
+    // Where the rules differ, ICU decides: underscores and anything beyond ASCII.
+    CHECK_FALSE(wiredesk::detail::ascii_words_apply("snake_case"));
+    CHECK_FALSE(wiredesk::detail::ascii_words_apply("Ukraine’s"));
+    Analyzer analyzer;
+    CHECK(words(analyzer, "a__b __ _") == std::vector<std::string>{"a__b", "__"});
+}
+
+TEST_CASE("text mixing ASCII and other scripts is segmented as ICU segments it whole") {
+    // The analyzer hands ICU only the parts around what the ASCII rules do not cover, split at
+    // white space (ascii_words.hpp): the words, their offsets and their positions must be
+    // those of ICU's iterator over the whole text. Random text mixing ASCII with curly quotes,
+    // accents, combining marks, joiners, CJK, Thai, emoji and flags, underscores, and samples.
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> iterator(
+        icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+    REQUIRE(U_SUCCESS(status));
+    const std::vector<std::string> pieces = {
+        "a",  "Z",  "0",  "9",  ".",  "'",  ",",  ";",  ":",  "@",  "_",   " ",    " ",
+        "\n", "\r", "\t", "-",  "!",  "’",  "é",  "\u0301", "\u200D", "\u00A0", "中", "文",
+        "กา", "ร",  "😀", "🇺", "🇸", "Ü",  "ß",  "й",  "—",  "“",  "”",   "\u2060", "٣"};
+    std::mt19937 random(3122026);
+    std::vector<std::string> texts = {
+        "Ukraine’s president met U.S. envoys in Zürich — talks “went well”, he said.",
+        "café\u0301 a\u200D😀 b \u0301c d\u00A0e snake_case 1,000 ٣٣ 中文 text",
+    };
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        const std::size_t length = random() % 14;
+        for (std::size_t k = 0; k < length; ++k) text += pieces[random() % pieces.size()];
+        texts.push_back(text);
+    }
+    Analyzer analyzer;
+    std::size_t compared = 0;
+    for (const std::string& text : texts) {
+        std::vector<std::pair<std::size_t, std::size_t>> theirs;
+        std::vector<std::size_t> their_positions;
+        std::size_t position = 0;
+        for (const auto& word : icu_words(*iterator, text)) {
+            ++position;
+            // The analyzer drops a word that folds to nothing (a lone mark); it keeps its
+            // position.
+            if (!analyzer.fold(std::string_view(text).substr(word.first, word.second - word.first))
+                     .empty()) {
+                theirs.push_back(word);
+                their_positions.push_back(position);
+            }
+        }
+        std::vector<std::pair<std::size_t, std::size_t>> ours;
+        std::vector<std::size_t> positions;
+        for (const auto& token : analyzer.tokenize(text)) {
+            ours.emplace_back(token.begin, token.end);
+            positions.push_back(token.position);
+        }
+        CHECK_MESSAGE(ours == theirs, "text: [" << text << "]");
+        CHECK_MESSAGE(positions == their_positions, "text: [" << text << "]");
+        if (ours != theirs || positions != their_positions) break;
+        ++compared;
+    }
+    CHECK(compared == texts.size());
 }
