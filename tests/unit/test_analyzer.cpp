@@ -4,6 +4,7 @@
 #include <unicode/utext.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
@@ -179,6 +180,29 @@ std::vector<std::pair<std::size_t, std::size_t>> icu_words(icu::BreakIterator& i
     return out;
 }
 
+/// ICU's word break iterator of the root locale: what the analyzer's words must agree with.
+std::unique_ptr<icu::BreakIterator> root_word_iterator() {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> iterator(
+        icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+    REQUIRE(U_SUCCESS(status));
+    return iterator;
+}
+
+/// @p count texts of up to @p max_pieces pieces drawn from @p pieces, after @p samples.
+std::vector<std::string> random_texts(std::vector<std::string> samples,
+                                      const std::vector<std::string>& pieces,
+                                      std::size_t max_pieces, std::uint32_t seed, int count) {
+    std::mt19937 random(seed);
+    for (int i = 0; i < count; ++i) {
+        std::string text;
+        const std::size_t length = random() % (max_pieces + 1);
+        for (std::size_t k = 0; k < length; ++k) text += pieces[random() % pieces.size()];
+        samples.push_back(text);
+    }
+    return samples;
+}
+
 }  // namespace
 
 TEST_CASE("ASCII text is segmented into the words ICU's break iterator finds") {
@@ -186,25 +210,16 @@ TEST_CASE("ASCII text is segmented into the words ICU's break iterator finds") {
     // or a term indexed one way is looked for another. Random text over the characters whose
     // word-break class matters (letters, digits, the mid-word and mid-number marks, spaces,
     // line breaks, other punctuation), and news-like samples.
-    UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::BreakIterator> iterator(
-        icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
-    REQUIRE(U_SUCCESS(status));
-    const std::string alphabet = "aZq09.',;:- \n\r\t\f\v!\"#$%&()*+/<=>?@[\\]^`{|}~";
-    std::mt19937 random(20261203);
-    std::vector<std::string> texts = {
-        "Don't panic: U.S. output rose 3.5% to $1,000.50 in Q3; e.g. 1;2 and 10:30 a.m.",
-        "O'Neill's co-op, rock'n'roll... 'quoted' and ''double'' 1'000'000 x.y. .a a. 1.a a.1",
-        "",
-        "...",
-        "a",
-    };
-    for (int i = 0; i < 20000; ++i) {
-        std::string text;
-        const std::size_t length = random() % 16;
-        for (std::size_t k = 0; k < length; ++k) text += alphabet[random() % alphabet.size()];
-        texts.push_back(text);
+    const auto iterator = root_word_iterator();
+    std::vector<std::string> alphabet;
+    for (const char c : std::string("aZq09.',;:- \n\r\t\f\v!\"#$%&()*+/<=>?@[\\]^`{|}~")) {
+        alphabet.emplace_back(1, c);
     }
+    const std::vector<std::string> texts = random_texts(
+        {"Don't panic: U.S. output rose 3.5% to $1,000.50 in Q3; e.g. 1;2 and 10:30 a.m.",
+         "O'Neill's co-op, rock'n'roll... 'quoted' and ''double'' 1'000'000 x.y. .a a. 1.a a.1",
+         "", "...", "a"},
+        alphabet, 15, 20261203, 20000);
     std::size_t compared = 0;
     for (const std::string& text : texts) {
         REQUIRE(wiredesk::detail::ascii_words_apply(text));
@@ -229,25 +244,15 @@ TEST_CASE("text mixing ASCII and other scripts is segmented as ICU segments it w
     // white space (ascii_words.hpp): the words, their offsets and their positions must be
     // those of ICU's iterator over the whole text. Random text mixing ASCII with curly quotes,
     // accents, combining marks, joiners, CJK, Thai, emoji and flags, underscores, and samples.
-    UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::BreakIterator> iterator(
-        icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
-    REQUIRE(U_SUCCESS(status));
+    const auto iterator = root_word_iterator();
     const std::vector<std::string> pieces = {
         "a",  "Z",  "0",  "9",  ".",  "'",  ",",  ";",  ":",  "@",  "_",   " ",    " ",
         "\n", "\r", "\t", "-",  "!",  "’",  "é",  "\u0301", "\u200D", "\u00A0", "中", "文",
         "กา", "ร",  "😀", "🇺", "🇸", "Ü",  "ß",  "й",  "—",  "“",  "”",   "\u2060", "٣"};
-    std::mt19937 random(3122026);
-    std::vector<std::string> texts = {
-        "Ukraine’s president met U.S. envoys in Zürich — talks “went well”, he said.",
-        "café\u0301 a\u200D😀 b \u0301c d\u00A0e snake_case 1,000 ٣٣ 中文 text",
-    };
-    for (int i = 0; i < 20000; ++i) {
-        std::string text;
-        const std::size_t length = random() % 14;
-        for (std::size_t k = 0; k < length; ++k) text += pieces[random() % pieces.size()];
-        texts.push_back(text);
-    }
+    const std::vector<std::string> texts = random_texts(
+        {"Ukraine’s president met U.S. envoys in Zürich — talks “went well”, he said.",
+         "café\u0301 a\u200D😀 b \u0301c d\u00A0e snake_case 1,000 ٣٣ 中文 text"},
+        pieces, 13, 3122026, 20000);
     Analyzer analyzer;
     std::size_t compared = 0;
     for (const std::string& text : texts) {
