@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "wiredesk/common/text.hpp"
+
 namespace wiredesk::detail {
 
 /// Whether for_each_ascii_word() gives ICU's words for @p text: ASCII without '_' (ICU makes
@@ -74,13 +76,10 @@ void for_each_ascii_word(std::string_view text, Word&& word) {
 /// segmented by ICU only around those.
 template <typename Ascii, typename Other>
 void for_each_part(std::string_view text, Ascii&& ascii, Other&& other) {
-    const auto is_space = [](char c) {
-        return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-    };
     const auto is_ascii = [](char c) { return static_cast<unsigned char>(c) < 0x80; };
     const std::size_t size = text.size();
     // Whether parts may meet at @p at (0 < at < size).
-    const auto splits_at = [&](std::size_t at) { return is_space(text[at - 1]) && is_ascii(text[at]); };
+    const auto splits_at = [&](std::size_t at) { return is_ascii_space(text[at - 1]) && is_ascii(text[at]); };
     std::size_t begin = 0;
     while (begin < size) {
         std::size_t slow = begin;  // the first character the ASCII rules do not cover

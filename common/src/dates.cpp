@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "wiredesk/common/errors.hpp"
+#include "wiredesk/common/text.hpp"
 
 namespace wiredesk {
 namespace {
@@ -51,10 +52,6 @@ constexpr char to_lower(char c) noexcept {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-constexpr bool is_ascii_space(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 // UTF-8 NO-BREAK SPACE: dates scraped from HTML often carry one (`10:30&nbsp;AM`).
 constexpr std::string_view no_break_space = "\xC2\xA0";
 
@@ -65,7 +62,8 @@ std::size_t leading_space_length(std::string_view text) noexcept {
     return 0;
 }
 
-std::string_view trim(std::string_view text) noexcept {
+/// Trims ASCII white space and no-break spaces (text.hpp's trim() knows only the former).
+std::string_view trim_spaces(std::string_view text) noexcept {
     while (const std::size_t length = leading_space_length(text)) text.remove_prefix(length);
     while (!text.empty()) {
         if (is_ascii_space(text.back())) {
@@ -920,7 +918,7 @@ std::optional<UnixTime> resolve(const DateFields& fields, std::string_view text,
 // ---------------------------------------------------------------------------------------------
 
 std::optional<UnixTime> parse_date(std::string_view text, std::optional<UnixTime> reference) {
-    const std::string_view trimmed = trim(text);
+    const std::string_view trimmed = trim_spaces(text);
     if (trimmed.empty()) return std::nullopt;
 
     // Only a text starting with four digits can be ISO; `24 Jan 2026` falls through.

@@ -28,12 +28,8 @@ constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 // ---------------------------------------------------------------------------------------------
 // Bytes: sniffing and character sets
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 std::string_view skip_spaces(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_ascii_space(text.front())) text.remove_prefix(1);
     return text;
 }
 

@@ -5,6 +5,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include "wiredesk/common/text.hpp"
+
 namespace wiredesk::searcher {
 namespace {
 
@@ -26,10 +28,6 @@ std::size_t advance_chars(std::string_view text, std::size_t from, std::size_t c
         --chars;
     }
     return i;
-}
-
-bool is_space(unsigned char c) noexcept {
-    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
 std::vector<Mark> find_marks(std::string_view text, std::string_view language,
@@ -105,11 +103,11 @@ Snippet make_snippet(std::string_view text, std::string_view language,
         std::size_t to = text.size();
         if (to - from > bytes) {
             to = from + bytes;
-            while (to > from && !is_space(static_cast<unsigned char>(text[to]))) --to;
+            while (to > from && !is_ascii_space(text[to])) --to;
             if (to == from) {
                 if (!starts_part) return from;
                 to = from + bytes;
-                while (to < text.size() && !is_space(static_cast<unsigned char>(text[to]))) ++to;
+                while (to < text.size() && !is_ascii_space(text[to])) ++to;
             }
         }
         for (Mark& mark : find_marks(text.substr(from, to - from), language, terms, analyzer)) {
@@ -203,19 +201,19 @@ Snippet make_snippet(std::string_view text, std::string_view language,
             while (prev > 0 && is_continuation(static_cast<unsigned char>(text[prev]))) --prev;
             const char c = text[prev];
             if ((c == '.' || c == '!' || c == '?' || c == '\n') && back < start) break;
-            if (is_space(static_cast<unsigned char>(c))) word_start = back;
+            if (is_ascii_space(c)) word_start = back;
             back = prev;
             ++chars;
         }
         start = back == 0 ? 0 : word_start;
     }
-    while (start < text.size() && is_space(static_cast<unsigned char>(text[start]))) ++start;
+    while (start < text.size() && is_ascii_space(text[start])) ++start;
 
     std::size_t stop = advance_chars(text, start, max_chars);
     if (stop < text.size()) {
         // End at a word boundary, not inside a word (unless one word fills the window).
         std::size_t cut = stop;
-        while (cut > start && !is_space(static_cast<unsigned char>(text[cut]))) --cut;
+        while (cut > start && !is_ascii_space(text[cut])) --cut;
         if (cut > start) stop = cut;
     }
 
@@ -227,7 +225,7 @@ Snippet make_snippet(std::string_view text, std::string_view language,
     bool in_space = false;
     for (std::size_t i = start; i < stop; ++i) {
         map[i - start] = snippet.text.size();
-        if (is_space(static_cast<unsigned char>(text[i]))) {
+        if (is_ascii_space(text[i])) {
             if (!in_space) snippet.text += ' ';
             in_space = true;
         } else {

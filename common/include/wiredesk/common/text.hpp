@@ -21,7 +21,12 @@ std::string convert_to_utf8(std::string_view bytes, const std::string& charset);
 /// and trims both ends. Newlines are white space too.
 std::string collapse_whitespace(std::string_view text);
 
-/// Removes leading and trailing ASCII white space.
+/// ASCII white space: space, tab, line feed, carriage return, form feed, vertical tab.
+constexpr bool is_ascii_space(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/// Removes leading and trailing ASCII white space (is_ascii_space).
 std::string_view trim(std::string_view text) noexcept;
 
 /// ASCII lower-casing, for names of fields, tags and schemes (not for article text).
