@@ -14,6 +14,7 @@
 #include "ascii_words.hpp"
 #include "wiredesk/common/errors.hpp"
 #include "wiredesk/common/schema.hpp"
+#include "wiredesk/common/text.hpp"
 
 namespace wiredesk {
 namespace {
@@ -91,11 +92,7 @@ struct Analyzer::Impl {
         if (is_ascii(text)) {
             // ASCII needs neither normalization nor accent folding: most words of most archives
             // take this path, which keeps analysis cheap.
-            std::string out(text);
-            for (char& c : out) {
-                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            }
-            return out;
+            return ascii_lower(text);
         }
         UErrorCode status = U_ZERO_ERROR;
         const auto input = icu::UnicodeString::fromUTF8(
@@ -155,9 +152,11 @@ std::size_t Analyzer::tokenize(std::string_view text,
                                const std::function<void(const Token&)>& sink,
                                std::size_t first_position) {
     std::size_t position = first_position;
-    const auto emit = [&](std::size_t begin, std::size_t stop) {
+    // @p ascii: the word is known to be ASCII (its folding is lower-casing).
+    const auto emit = [&](std::size_t begin, std::size_t stop, bool ascii) {
         Token token{{}, {}, position++, begin, stop};
-        token.exact = m_impl->fold(text.substr(begin, stop - begin), &token.accented);
+        const std::string_view word = text.substr(begin, stop - begin);
+        token.exact = ascii ? ascii_lower(word) : m_impl->fold(word, &token.accented);
         if (token.exact.empty() || token.exact.size() > schema::kMaxWordBytes) return;
         sink(token);
     };
@@ -174,7 +173,7 @@ std::size_t Analyzer::tokenize(std::string_view text,
             // The same words as ICU's (ascii_words.hpp), without its iterator.
             detail::for_each_ascii_word(text.substr(begin, end - begin),
                                         [&](std::size_t word_begin, std::size_t word_end) {
-                                            emit(begin + word_begin, begin + word_end);
+                                            emit(begin + word_begin, begin + word_end, true);
                                         });
         },
         [&](std::size_t begin, std::size_t end) {
@@ -191,7 +190,8 @@ std::size_t Analyzer::tokenize(std::string_view text,
                 // Rule status UBRK_WORD_NONE marks spaces and punctuation; numbers, letters,
                 // kana and ideographs have statuses from UBRK_WORD_NUMBER upwards.
                 if (m_impl->words->getRuleStatus() < UBRK_WORD_NONE_LIMIT) continue;
-                emit(begin + static_cast<std::size_t>(start), begin + static_cast<std::size_t>(stop));
+                emit(begin + static_cast<std::size_t>(start), begin + static_cast<std::size_t>(stop),
+                     false);
             }
         });
     return position;

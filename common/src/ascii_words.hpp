@@ -9,6 +9,7 @@
 /// whole texts, random ones over every character class that matters.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string_view>
 
@@ -16,13 +17,15 @@
 
 namespace wiredesk::detail {
 
-/// Whether for_each_ascii_word() gives ICU's words for @p text: ASCII without '_' (ICU makes
-/// words of underscore runs, "__", which these rules leave out).
+/// Whether these rules cover @p c: ASCII but '_' (ICU makes words of underscore runs, "__",
+/// which these rules leave out).
+constexpr bool ascii_rules_cover(char c) noexcept {
+    return static_cast<unsigned char>(c) < 0x80 && c != '_';
+}
+
+/// Whether for_each_ascii_word() gives ICU's words for @p text: the rules cover all of it.
 inline bool ascii_words_apply(std::string_view text) noexcept {
-    for (const char c : text) {
-        if (static_cast<unsigned char>(c) >= 0x80 || c == '_') return false;
-    }
-    return true;
+    return std::all_of(text.begin(), text.end(), ascii_rules_cover);
 }
 
 /// Calls @p word(begin, end) for each word of @p text (byte offsets), where
@@ -83,7 +86,7 @@ void for_each_part(std::string_view text, Ascii&& ascii, Other&& other) {
     std::size_t begin = 0;
     while (begin < size) {
         std::size_t slow = begin;  // the first character the ASCII rules do not cover
-        while (slow < size && is_ascii(text[slow]) && text[slow] != '_') ++slow;
+        while (slow < size && ascii_rules_cover(text[slow])) ++slow;
         if (slow == size) {
             ascii(begin, size);
             return;

@@ -29,7 +29,8 @@ constexpr bool is_ascii_space(char c) noexcept {
 /// Removes leading and trailing ASCII white space (is_ascii_space).
 std::string_view trim(std::string_view text) noexcept;
 
-/// ASCII lower-casing, for names of fields, tags and schemes (not for article text).
+/// ASCII lower-casing, for names of fields, tags and schemes, and for ASCII words (where it is
+/// all the analyzer's folding does); not for other text.
 std::string ascii_lower(std::string_view text);
 
 }  // namespace wiredesk
