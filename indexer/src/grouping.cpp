@@ -870,14 +870,45 @@ bool Grouper::committed_live(Xapian::docid docid) const {
     return m_deleted.count(docid) == 0 && m_pending_by_key.count(docid) == 0;
 }
 
-std::pair<std::string, std::string> Grouper::committed_labels(
-    Xapian::docid docid, const Xapian::Document& document) const {
+Xapian::Document Grouper::committed_document(Xapian::docid docid) const {
+    // Every id asked for came from the committed view's own postings: it is there, so the
+    // check that it is (a B-tree read) is skipped.
+    return m_committed.get_document(docid, Xapian::DOC_ASSUME_VALID);
+}
+
+const Grouper::CommittedBrief& Grouper::committed_brief(Xapian::docid docid) const {
+    const auto known = m_briefs.find(docid);
+    if (known != m_briefs.end()) return known->second;
+    // Bounded: a document's brief is some 150 bytes; past the bound the memory starts afresh
+    // (candidates are mostly recent articles, read again soon).
+    constexpr std::size_t kMaxBriefs = 1U << 18;
+    if (m_briefs.size() >= kMaxBriefs) m_briefs.clear();
+    const Xapian::Document document = committed_document(docid);
+    CommittedBrief brief;
+    brief.copy_group = document.get_value(schema::kSlotCopyGroup);
+    brief.story_group = document.get_value(schema::kSlotStoryGroup);
+    brief.time = time_of(document);
+    return m_briefs.emplace(docid, std::move(brief)).first->second;
+}
+
+const std::string& Grouper::committed_id(Xapian::docid docid) const {
+    committed_brief(docid);
+    // The id is read only when asked for: it is a read of the document's term list.
+    CommittedBrief& brief = m_briefs.find(docid)->second;
+    if (!brief.id) brief.id = id_term_of(committed_document(docid));
+    return *brief.id;
+}
+
+std::pair<std::string, std::string> Grouper::committed_labels(Xapian::docid docid) const {
     std::pair<std::string, std::string> labels;
     if (const auto relabelled = m_relabelled.find(docid); relabelled != m_relabelled.end()) {
         labels = relabelled->second;
     }
-    if (labels.first.empty()) labels.first = document.get_value(schema::kSlotCopyGroup);
-    if (labels.second.empty()) labels.second = document.get_value(schema::kSlotStoryGroup);
+    if (labels.first.empty() || labels.second.empty()) {
+        const CommittedBrief& brief = committed_brief(docid);
+        if (labels.first.empty()) labels.first = brief.copy_group;
+        if (labels.second.empty()) labels.second = brief.story_group;
+    }
     return labels;
 }
 
@@ -927,7 +958,7 @@ void Grouper::deleting(const std::string& term) {
          posting != m_committed.postlist_end(term); ++posting) {
         const Xapian::docid docid = *posting;
         if (!committed_live(docid)) continue;
-        const auto [copy, story] = committed_labels(docid, m_committed.get_document(docid));
+        const auto [copy, story] = committed_labels(docid);
         note_groups(copy, story);
         m_forgotten.insert(docid);
         m_deleted.insert(docid);
@@ -966,7 +997,7 @@ void Grouper::replacing(const std::string& id_term) {
     for (auto posting = m_committed.postlist_begin(id_term);
          posting != m_committed.postlist_end(id_term); ++posting) {
         if (!committed_live(*posting)) continue;
-        const auto [copy, story] = committed_labels(*posting, m_committed.get_document(*posting));
+        const auto [copy, story] = committed_labels(*posting);
         note_groups(copy, story);
         m_forgotten.insert(*posting);
         if (!m_replacing) {
@@ -1001,12 +1032,12 @@ Grouper::Member Grouper::load(const Ref& ref) const {
         member.pending = ref.pending;
         return member;
     }
-    const Xapian::Document document = m_committed.get_document(ref.docid);
+    const Xapian::Document document = committed_document(ref.docid);
     Member member;
     member.docid = ref.docid;
-    member.id = id_term_of(document);
-    std::tie(member.copy_group, member.story_group) = committed_labels(ref.docid, document);
-    member.time = time_of(document);
+    member.id = committed_id(ref.docid);
+    std::tie(member.copy_group, member.story_group) = committed_labels(ref.docid);
+    member.time = committed_brief(ref.docid).time;
     member.fingerprint = decode_fingerprint(document.get_value(schema::kSlotCopyFingerprint));
     member.profile = decode_profile(document.get_value(schema::kSlotStoryProfile));
     return member;
@@ -1080,6 +1111,14 @@ void Grouper::committed() {
     // Opened afresh, not reopen()ed: an archive may have gained shards, which only a new
     // reading of its stub sees.
     m_committed = Xapian::Database(m_path);
+    // What the batch changed of committed documents is written now: their briefs go.
+    if (m_committed.size() != m_committed_databases) {
+        m_briefs.clear();
+        m_committed_databases = m_committed.size();
+    }
+    for (const Xapian::docid docid : m_forgotten) m_briefs.erase(docid);
+    for (const Xapian::docid docid : m_deleted) m_briefs.erase(docid);
+    for (const auto& [docid, labels] : m_relabelled) m_briefs.erase(docid);
     m_pending.clear();
     m_pending_brief.clear();
     m_pending_by_key.clear();
@@ -1328,7 +1367,7 @@ void Grouper::assign(Xapian::Document& document) {
     const auto committed_candidate = [&](Xapian::docid docid) {
         if (m_pending_by_key.count(docid) != 0) return false;  // the batch's version counts
         if (m_forgotten.count(docid) == 0) return true;
-        return id_term_of(m_committed.get_document(docid)) == self.id;
+        return committed_id(docid) == self.id;
     };
     const auto pending_candidate = [&](std::size_t i) {
         const PendingBrief& brief = m_pending_brief[i];
@@ -1389,14 +1428,13 @@ void Grouper::assign(Xapian::Document& document) {
                 fingerprint = &candidate.fingerprint;
             } else {
                 if (!committed_candidate(docid)) continue;
-                const Xapian::Document candidate = m_committed.get_document(docid);
-                std::tie(group, story) = committed_labels(docid, candidate);
-                time = time_of(candidate);
+                std::tie(group, story) = committed_labels(docid);
+                time = committed_brief(docid).time;
                 if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
                     continue;
                 }
-                committed_fingerprint =
-                    decode_fingerprint(candidate.get_value(schema::kSlotCopyFingerprint));
+                committed_fingerprint = decode_fingerprint(
+                    committed_document(docid).get_value(schema::kSlotCopyFingerprint));
                 fingerprint = &committed_fingerprint;
             }
             if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
@@ -1570,7 +1608,7 @@ void Grouper::assign(Xapian::Document& document) {
         for (Ranked& candidate : ranked) {
             if (candidate.docid == 0) continue;
             const auto [low, high] = std::equal_range(scores.begin(), scores.end(), candidate.score);
-            if (high - low > 1) candidate.id = id_term_of(m_committed.get_document(candidate.docid));
+            if (high - low > 1) candidate.id = committed_id(candidate.docid);
         }
         const std::size_t keep = std::min(wanted, ranked.size());
         std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
@@ -1591,10 +1629,9 @@ void Grouper::assign(Xapian::Document& document) {
         for (const auto& [term, weight] : own) m_own_weight[term] = weight;
         for (const Ranked& hit : ranked) {
             if (hit.docid != 0) {
-                const Xapian::Document candidate = m_committed.get_document(hit.docid);
-                consider(story_similarity(profile,
-                                          candidate.get_value(schema::kSlotStoryProfile)),
-                         time_of(candidate), committed_labels(hit.docid, candidate).second);
+                consider(story_similarity(profile, committed_document(hit.docid)
+                                                       .get_value(schema::kSlotStoryProfile)),
+                         committed_brief(hit.docid).time, committed_labels(hit.docid).second);
                 continue;
             }
             const Pending& candidate = m_pending[hit.pending];

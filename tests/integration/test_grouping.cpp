@@ -232,6 +232,81 @@ TEST_CASE("deleting the article that held a group together splits it") {
     CHECK(copy_size(db, tail) == 1);
 }
 
+TEST_CASE("a copy indexed after the commit that split its original's group joins the new group") {
+    // The grouper remembers what it read of committed documents (labels, dates) from commit to
+    // commit. The split relabels one half after the grouper has read both halves' labels; a
+    // copy of either half, committed later in the same run, must find the half's label now.
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    const auto p = paragraphs("wire/afp_rotterdam_strike.txt");
+    const std::size_t half = p.size() / 2;
+    const std::vector<std::string> head_text(p.begin(), p.begin() + half);
+    const std::vector<std::string> tail_text(p.begin() + half, p.end());
+    write_file(dir / "in/1_whole.txt", txt("2026-02-10", "AFP", "Strike", p));
+    write_file(dir / "in/2_head.txt", txt("2026-02-10", "Harbor Wire", "Strike", head_text));
+    write_file(dir / "in/3_tail.txt", txt("2026-02-10", "Metro Pulse", "Strike", tail_text));
+    indexer::IndexOptions options;
+    options.batch_articles = 1;  // a commit after every file
+    index_into(db, {(dir / "in").string()}, options);
+    const std::string group = groups_of(db).at((dir / "in/1_whole.txt").string()).copy;
+
+    std::filesystem::remove(dir / "in/1_whole.txt");
+    // The first new file settles the deletion (the split) and commits; the copies come after.
+    write_file(dir / "in/4_other.txt",
+               txt("2026-02-10", "AP", "Chess", paragraphs("wire/ap_chess_zurich.txt")));
+    write_file(dir / "in/5_head_copy.txt", txt("2026-02-11", "City Desk", "Strike", head_text));
+    write_file(dir / "in/6_tail_copy.txt", txt("2026-02-11", "City Desk", "Strike", tail_text));
+    const auto run = index_into(db, {(dir / "in").string()}, options);
+    CHECK(run.summary.commits >= 3);
+    const auto groups = groups_of(db);
+    const std::string head = groups.at((dir / "in/2_head.txt").string()).copy;
+    const std::string tail = groups.at((dir / "in/3_tail.txt").string()).copy;
+    REQUIRE(head != tail);
+    CHECK((head == group || tail == group));  // one half keeps the id, the other is relabelled
+    CHECK(groups.at((dir / "in/5_head_copy.txt").string()).copy == head);
+    CHECK(groups.at((dir / "in/6_tail_copy.txt").string()).copy == tail);
+    CHECK(copy_size(db, head) == 2);
+    CHECK(copy_size(db, tail) == 2);
+}
+
+TEST_CASE("in a monthly archive, a copy indexed after a new month's shard joins its original's group") {
+    // A new shard renumbers the archive's documents (a document's id depends on how many
+    // databases there are), so what the grouper remembers by document id must go with it.
+    // Before the February shard, January's fourth document had id 8; after it, its third
+    // does: a copy of the third must not get the fourth's group.
+    TempDir dir;
+    const std::string db = (dir / "archive").string();
+    const auto strike = paragraphs("wire/afp_rotterdam_strike.txt");
+    const auto chess = paragraphs("wire/ap_chess_zurich.txt");
+    // The strike's copies end with a paragraph of their own, so that 7 matches 3 better than
+    // it matches 1 (on a tie the lower group id would win, whatever 3's label read).
+    std::vector<std::string> strike_trimmed(strike.begin(), strike.end() - 1);
+    strike_trimmed.push_back(paragraphs("wire/deccan_bengaluru_metro.txt").back());
+    const std::vector<std::string> chess_trimmed(chess.begin(), chess.end() - 1);
+    write_file(dir / "in/1.txt", txt("2026-01-20", "AFP", "Strike", strike));
+    write_file(dir / "in/2.txt", txt("2026-01-20", "AP", "Chess", chess));
+    write_file(dir / "in/3.txt", txt("2026-01-21", "Harbor Wire", "Strike", strike_trimmed));
+    write_file(dir / "in/4.txt", txt("2026-01-21", "City Desk", "Chess", chess_trimmed));
+    write_file(dir / "in/5.txt", txt("2026-01-21", "Metro Pulse", "Chess", chess_trimmed));
+    write_file(dir / "in/6.txt",
+               txt("2026-02-01", "Galway Post", "Storm", paragraphs("wire/galway_storm.txt")));
+    write_file(dir / "in/7.txt", txt("2026-01-22", "Metro Pulse", "Strike", strike_trimmed));
+    indexer::IndexOptions options;
+    options.shards.shard_by = indexer::ShardBy::kMonth;
+    options.batch_articles = 1;  // a commit after every file: candidates are committed ones
+    const auto run = index_into(db, {(dir / "in").string()}, options);
+    REQUIRE(run.summary.shards.size() == 2);
+    const auto groups = groups_of(db);
+    const auto group_of = [&](const char* name) { return groups.at((dir / "in" / name).string()).copy; };
+    CHECK(group_of("3.txt") == group_of("1.txt"));
+    CHECK(group_of("7.txt") == group_of("1.txt"));
+    CHECK(group_of("4.txt") == group_of("2.txt"));
+    CHECK(group_of("5.txt") == group_of("2.txt"));
+    CHECK(group_of("1.txt") != group_of("2.txt"));
+    CHECK(copy_size(db, group_of("1.txt")) == 3);
+    CHECK(copy_size(db, group_of("2.txt")) == 3);
+}
+
 TEST_CASE("an article replaced by unrelated text leaves its group") {
     TempDir dir;
     const std::string db = (dir / "db").string();

@@ -268,9 +268,22 @@ private:
     /// Whether committed document @p docid is still in the writable database (not deleted,
     /// not replaced by an article of the batch).
     [[nodiscard]] bool committed_live(Xapian::docid docid) const;
+    /// What grouping reads of a committed document besides its features: its labels at the
+    /// last commit, its time and (once asked for) its id term. Kept in memory by document id,
+    /// so that a document met again as a candidate costs no B-tree reads (each value is a read
+    /// of its own: three per candidate, and a document is a candidate of many).
+    struct CommittedBrief {
+        std::string copy_group;
+        std::string story_group;
+        std::optional<double> time;
+        std::optional<std::string> id;
+    };
+    const CommittedBrief& committed_brief(Xapian::docid docid) const;
+    const std::string& committed_id(Xapian::docid docid) const;
     /// A committed document's group labels now (relabels of this batch included).
-    std::pair<std::string, std::string> committed_labels(Xapian::docid docid,
-                                                         const Xapian::Document& document) const;
+    std::pair<std::string, std::string> committed_labels(Xapian::docid docid) const;
+    /// Committed document @p docid, read lazily (only what is asked of it is read).
+    Xapian::Document committed_document(Xapian::docid docid) const;
     void note_groups(const std::string& copy, const std::string& story);
     /// The writable database's statistics: the committed view's plus the batch's changes.
     [[nodiscard]] Xapian::doccount doccount() const;
@@ -327,6 +340,11 @@ private:
     /// By level: group -> committed documents relabelled into it in this batch (check their
     /// label now).
     std::array<std::unordered_map<std::string, std::vector<Xapian::docid>>, 2> m_relabelled_into;
+    /// committed_brief()'s memory. Valid from commit to commit for every document the batch
+    /// leaves alone: committed() forgets those it relabelled, replaced or deleted, and all
+    /// of them when the committed view's layout changed (new shards renumber documents).
+    mutable std::unordered_map<Xapian::docid, CommittedBrief> m_briefs;
+    std::size_t m_committed_databases = 0;  ///< the layout committed_brief()'s ids are of
     /// Group records written in this batch (key -> value; empty: removed).
     std::unordered_map<std::string, std::string> m_records;
     // The batch's changes to the statistics story candidates are ranked by.
