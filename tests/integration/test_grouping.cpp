@@ -205,17 +205,32 @@ TEST_CASE("deleting the founder keeps the group's id and size right for the othe
     CHECK(record["earliest"] == schema::id_term((dir / "in/2.txt").string()));
 }
 
+namespace {
+
+/// The head and the tail of a story, each a copy of the whole and not of each other, so
+/// that the whole holds their group together.
+struct SplitStory {
+    std::vector<std::string> head;
+    std::vector<std::string> tail;
+};
+
+/// Writes in/1_whole.txt, in/2_head.txt and in/3_tail.txt under @p dir.
+SplitStory write_split_story(const TempDir& dir) {
+    const auto p = paragraphs("wire/afp_rotterdam_strike.txt");
+    const auto half = static_cast<std::ptrdiff_t>(p.size() / 2);
+    SplitStory story{{p.begin(), p.begin() + half}, {p.begin() + half, p.end()}};
+    write_file(dir / "in/1_whole.txt", txt("2026-02-10", "AFP", "Strike", p));
+    write_file(dir / "in/2_head.txt", txt("2026-02-10", "Harbor Wire", "Strike", story.head));
+    write_file(dir / "in/3_tail.txt", txt("2026-02-10", "Metro Pulse", "Strike", story.tail));
+    return story;
+}
+
+}  // namespace
+
 TEST_CASE("deleting the article that held a group together splits it") {
-    // The head and the tail of a story are each a copy of the whole, not of each other.
     TempDir dir;
     const std::string db = (dir / "db").string();
-    const auto p = paragraphs("wire/afp_rotterdam_strike.txt");
-    const std::size_t half = p.size() / 2;
-    write_file(dir / "in/1_whole.txt", txt("2026-02-10", "AFP", "Strike", p));
-    write_file(dir / "in/2_head.txt",
-               txt("2026-02-10", "Harbor Wire", "Strike", {p.begin(), p.begin() + half}));
-    write_file(dir / "in/3_tail.txt",
-               txt("2026-02-10", "Metro Pulse", "Strike", {p.begin() + half, p.end()}));
+    write_split_story(dir);
     index_into(db, {(dir / "in").string()});
     auto groups = groups_of(db);
     const std::string group = groups.at((dir / "in/1_whole.txt").string()).copy;
@@ -238,13 +253,7 @@ TEST_CASE("a copy indexed after the commit that split its original's group joins
     // copy of either half, committed later in the same run, must find the half's label now.
     TempDir dir;
     const std::string db = (dir / "db").string();
-    const auto p = paragraphs("wire/afp_rotterdam_strike.txt");
-    const std::size_t half = p.size() / 2;
-    const std::vector<std::string> head_text(p.begin(), p.begin() + half);
-    const std::vector<std::string> tail_text(p.begin() + half, p.end());
-    write_file(dir / "in/1_whole.txt", txt("2026-02-10", "AFP", "Strike", p));
-    write_file(dir / "in/2_head.txt", txt("2026-02-10", "Harbor Wire", "Strike", head_text));
-    write_file(dir / "in/3_tail.txt", txt("2026-02-10", "Metro Pulse", "Strike", tail_text));
+    const SplitStory story = write_split_story(dir);
     indexer::IndexOptions options;
     options.batch_articles = 1;  // a commit after every file
     index_into(db, {(dir / "in").string()}, options);
@@ -254,8 +263,8 @@ TEST_CASE("a copy indexed after the commit that split its original's group joins
     // The first new file settles the deletion (the split) and commits; the copies come after.
     write_file(dir / "in/4_other.txt",
                txt("2026-02-10", "AP", "Chess", paragraphs("wire/ap_chess_zurich.txt")));
-    write_file(dir / "in/5_head_copy.txt", txt("2026-02-11", "City Desk", "Strike", head_text));
-    write_file(dir / "in/6_tail_copy.txt", txt("2026-02-11", "City Desk", "Strike", tail_text));
+    write_file(dir / "in/5_head_copy.txt", txt("2026-02-11", "City Desk", "Strike", story.head));
+    write_file(dir / "in/6_tail_copy.txt", txt("2026-02-11", "City Desk", "Strike", story.tail));
     const auto run = index_into(db, {(dir / "in").string()}, options);
     CHECK(run.summary.commits >= 3);
     const auto groups = groups_of(db);
