@@ -552,10 +552,10 @@ def cpu_bound(name, idx, machine):
     return text
 
 
-def explain(name, summary, idx, queries, machine=None):
+def explain(name, summary, idx, queries, machine):
     """The why / what-would-close-it paragraph of an unmet target, from the profile's shares."""
     if name.startswith("indexing the real") or name.startswith("throughput") or name.startswith("indexing 1M"):
-        text = cpu_bound(name, idx, machine or {})
+        text = cpu_bound(name, idx, machine)
         text += (f"The indexing profile puts the samples in: {top_buckets(summary, 'index', 4)}. ")
         threads = summary.get("index", {}).get("threads")
         if threads:

@@ -82,7 +82,9 @@ void for_each_part(std::string_view text, Ascii&& ascii, Other&& other) {
     const auto is_ascii = [](char c) { return static_cast<unsigned char>(c) < 0x80; };
     const std::size_t size = text.size();
     // Whether parts may meet at @p at (0 < at < size).
-    const auto splits_at = [&](std::size_t at) { return is_ascii_space(text[at - 1]) && is_ascii(text[at]); };
+    const auto splits_at = [&](std::size_t at) {
+        return is_ascii_space(text[at - 1]) && is_ascii(text[at]);
+    };
     std::size_t begin = 0;
     while (begin < size) {
         std::size_t slow = begin;  // the first character the ASCII rules do not cover

@@ -1116,8 +1116,8 @@ void Grouper::committed() {
         m_briefs.clear();
         m_committed_databases = m_committed.size();
     }
+    // (m_forgotten holds the deleted documents as well as the replaced ones.)
     for (const Xapian::docid docid : m_forgotten) m_briefs.erase(docid);
-    for (const Xapian::docid docid : m_deleted) m_briefs.erase(docid);
     for (const auto& [docid, labels] : m_relabelled) m_briefs.erase(docid);
     m_pending.clear();
     m_pending_brief.clear();

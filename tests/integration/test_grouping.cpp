@@ -306,7 +306,9 @@ TEST_CASE("in a monthly archive, a copy indexed after a new month's shard joins 
     const auto run = index_into(db, {(dir / "in").string()}, options);
     REQUIRE(run.summary.shards.size() == 2);
     const auto groups = groups_of(db);
-    const auto group_of = [&](const char* name) { return groups.at((dir / "in" / name).string()).copy; };
+    const auto group_of = [&](const char* name) {
+        return groups.at((dir / "in" / name).string()).copy;
+    };
     CHECK(group_of("3.txt") == group_of("1.txt"));
     CHECK(group_of("7.txt") == group_of("1.txt"));
     CHECK(group_of("4.txt") == group_of("2.txt"));
