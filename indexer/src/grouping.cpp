@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <unordered_map>
@@ -63,9 +62,13 @@ std::uint64_t hash_bytes(std::string_view text) noexcept {
     return mix64(hash);
 }
 
+/// @p value as 16 lower-case hex digits (the form of XCA and XCH terms).
 std::string hex16(std::uint64_t value) {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(value));
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex(16, '0');
+    for (auto digit = hex.rbegin(); digit != hex.rend(); ++digit, value >>= 4) {
+        *digit = kDigits[value & 0xF];
+    }
     return hex;
 }
 
@@ -191,13 +194,18 @@ bool is_boilerplate_line(std::string_view line) {
     for (const auto start : kStarts) {
         if (lower.rfind(start, 0) == 0) return true;
     }
-    // Photo captions end with the agency credit: "... Jan. 24, 2026. ( AP )".
-    std::string squeezed;
-    for (const char c : lower) {
-        if (c != ' ' && c != '\t') squeezed += c;
+    // Photo captions end with the agency credit: "... Jan. 24, 2026. ( AP )". Spaces do not
+    // count, so the line's last non-space characters are compared: as many as the longest
+    // credit with its full stop has.
+    static constexpr std::string_view kCredits[] = {"(ap)", "(afp)", "(reuters)", "(aponline)",
+                                                    "(getty)"};
+    constexpr std::size_t kLongestCredit = std::string_view("(aponline).").size();
+    std::string squeezed_tail;
+    for (auto c = lower.rbegin(); c != lower.rend() && squeezed_tail.size() < kLongestCredit; ++c) {
+        if (*c != ' ' && *c != '\t') squeezed_tail.insert(squeezed_tail.begin(), *c);
     }
-    for (const std::string_view credit : {"(ap)", "(afp)", "(reuters)", "(aponline)", "(getty)"}) {
-        if (squeezed.ends_with(credit) || squeezed.ends_with(std::string(credit) + "."))
+    for (const std::string_view credit : kCredits) {
+        if (squeezed_tail.ends_with(credit) || squeezed_tail.ends_with(std::string(credit) + "."))
             return true;
     }
     // Bylines: "By Jane Doe", "By Jane Doe, Associated Press".
@@ -264,26 +272,33 @@ bool is_unspaced_script(char32_t cp) {
 /// A Latin word's consonant skeleton: first letter kept, later vowels (and y) dropped, doubled
 /// letters collapsed. House-style spellings and typical typos meet: labour/labor -> lbr,
 /// Kyiv/Kiev -> kv, Zelenskyy/Zelensky -> zlnsk, traffic/trafic -> trfc, region/regoin -> rgn.
-std::string skeleton(std::string_view word) {
-    std::string letters;
+/// A word of other characters is itself. Built in @p buffer (the result may view it): one
+/// buffer for a whole body, as every word of every article passes here.
+std::string_view skeleton(std::string_view word, std::string& buffer) {
+    buffer.resize(word.size());
+    std::size_t letters = 0;
     for (const char c : word) {
         if (c == '\'' || c == '.') continue;
-        if (c < 'a' || c > 'z') return std::string(word);
-        letters += c;
+        if (c < 'a' || c > 'z') return word;
+        buffer[letters++] = c;
     }
-    if (letters.size() <= 2) return letters;
-    std::string out(1, letters[0]);
-    for (std::size_t i = 1; i < letters.size(); ++i) {
-        const char c = letters[i];
-        if (std::strchr("aeiouy", c) != nullptr) continue;
-        if (c != out.back()) out += c;
+    buffer.resize(letters);
+    if (letters <= 2) return buffer;
+    // Compacted in place: the kept letters never overtake the one being read.
+    std::size_t kept = 1;
+    for (std::size_t i = 1; i < buffer.size(); ++i) {
+        const char c = buffer[i];
+        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y') continue;
+        if (c != buffer[kept - 1]) buffer[kept++] = c;
     }
-    return out;
+    buffer.resize(kept);
+    return buffer;
 }
 
-/// The units shingled: normalised words, or single characters of unspaced scripts.
-std::vector<std::string> copy_units(std::string_view body,
-                                    const std::vector<GroupingToken>& tokens) {
+/// The hashes of the units shingled: normalised words, or single characters of unspaced
+/// scripts. Only the hashes are kept, so no unit is stored as a string of its own.
+std::vector<std::uint64_t> copy_unit_hashes(std::string_view body,
+                                            const std::vector<GroupingToken>& tokens) {
     // Line ranges of the body, and which are boilerplate.
     struct Line {
         std::size_t begin, end;
@@ -304,7 +319,9 @@ std::vector<std::string> copy_units(std::string_view body,
         break;
     }
 
-    std::vector<std::string> units;
+    std::vector<std::uint64_t> units;
+    units.reserve(tokens.size());
+    std::string buffer;
     std::size_t line = 0;
     for (std::size_t t = 0; t < tokens.size(); ++t) {
         const GroupingToken& token = tokens[t];
@@ -315,22 +332,27 @@ std::vector<std::string> copy_units(std::string_view body,
         // "per cent" and "percent" are one word.
         if (word == "per" && t + 1 < tokens.size() && tokens[t + 1].exact == "cent" &&
             !tokens[t + 1].title) {
-            units.push_back(skeleton("percent"));
+            units.push_back(hash_bytes(skeleton("percent", buffer)));
             ++t;
             continue;
         }
+        // Unspaced scripts lie above U+0E00, whose UTF-8 lead bytes are 0xE0 and up: most
+        // words have none, and are not decoded.
         bool unspaced = false;
-        for (std::size_t i = 0; i < word.size() && !unspaced;) {
+        const bool below_u0800 = std::none_of(word.begin(), word.end(), [](char c) {
+            return static_cast<unsigned char>(c) >= 0xE0;
+        });
+        for (std::size_t i = 0; i < word.size() && !unspaced && !below_u0800;) {
             unspaced = is_unspaced_script(next_code_point(word, i));
         }
         if (unspaced) {
             for (std::size_t i = 0; i < word.size();) {
                 const std::size_t begin = i;
                 next_code_point(word, i);
-                units.emplace_back(word.substr(begin, i - begin));
+                units.push_back(hash_bytes(std::string_view(word).substr(begin, i - begin)));
             }
         } else {
-            units.push_back(skeleton(word));
+            units.push_back(hash_bytes(skeleton(word, buffer)));
         }
     }
     return units;
@@ -447,16 +469,11 @@ bool is_stopword(std::string_view word) {
 
 CopyFingerprint copy_fingerprint(std::string_view body, const std::vector<GroupingToken>& tokens) {
     CopyFingerprint fingerprint;
-    const std::vector<std::string> units = copy_units(body, tokens);
-    if (units.empty()) return fingerprint;
+    const std::vector<std::uint64_t> unit_hashes = copy_unit_hashes(body, tokens);
+    if (unit_hashes.empty()) return fingerprint;
 
-    std::vector<std::uint64_t> unit_hashes;
-    unit_hashes.reserve(units.size());
     std::uint64_t exact = 0;
-    for (const auto& unit : units) {
-        unit_hashes.push_back(hash_bytes(unit));
-        exact = mix64(exact ^ unit_hashes.back());
-    }
+    for (const std::uint64_t unit : unit_hashes) exact = mix64(exact ^ unit);
     fingerprint.exact = exact == 0 ? 1 : exact;
 
     const std::size_t width = std::min(kShingleWords, unit_hashes.size());
@@ -683,16 +700,18 @@ void add_grouping_features(Xapian::Document& document, const Article& article,
     // L2-normalised. The whole vocabulary, not the top terms: on independent write-ups of one
     // event the many words said once (the day, the place, who was there) are what separate it
     // from another event of the same kind, whose top words are the same (docs/GROUPING.md).
-    std::map<std::string, unsigned> counts;
+    // Counted by views of the tokens' stems: a term's name is built only for the words kept.
+    // The stems share the prefix, so their order is the terms' order.
+    std::unordered_map<std::string_view, unsigned> counts;
+    counts.reserve(tokens.size());
     for (const GroupingToken& token : tokens) {
         if (token.stem.empty() || token.exact.size() < 3 || is_stopword(token.exact)) continue;
         ++counts[token.stem];
     }
     if (counts.empty()) return;
-    std::vector<std::pair<unsigned, std::string>> ranked;
+    std::vector<std::pair<unsigned, std::string_view>> ranked;
     ranked.reserve(counts.size());
-    for (const auto& [stem, tf] : counts)
-        ranked.emplace_back(tf, std::string(schema::prefix::kStemmed) + stem);
+    for (const auto& [stem, tf] : counts) ranked.emplace_back(tf, stem);
     const std::size_t keep = std::min(kProfileTerms, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
                       ranked.end(), [](const auto& x, const auto& y) {
@@ -702,7 +721,9 @@ void add_grouping_features(Xapian::Document& document, const Article& article,
     double norm = 0;
     for (std::size_t i = 0; i < keep; ++i) {
         const double weight = 1.0 + std::log(static_cast<double>(ranked[i].first));
-        profile[ranked[i].second] = weight;
+        std::string term(schema::prefix::kStemmed);
+        term += ranked[i].second;
+        profile.emplace(std::move(term), weight);
         norm += weight * weight;
     }
     norm = std::sqrt(norm);
