@@ -349,9 +349,21 @@ GroupMemberMap fetch_group_members(const Xapian::Database& database, GroupLevel 
     for (Xapian::doccount first = 0;; first += kPage) {
         const Xapian::MSet mset = enquire.get_mset(first, kPage);
         mset.fetch(mset.begin(), mset.end());
+        std::vector<GroupMember> page;  // in document id order
+        page.reserve(mset.size());
         for (auto it = mset.begin(); it != mset.end(); ++it) {
-            Xapian::Document document = it.get_document();
-            members[document.get_value(slot)].push_back({*it, std::move(document)});
+            page.push_back({*it, it.get_document(), std::nullopt, {}});
+        }
+        // A slot at a time, in document id order (see the header).
+        std::vector<std::string> group_ids;
+        group_ids.reserve(page.size());
+        for (const GroupMember& member : page) group_ids.push_back(member.document.get_value(slot));
+        for (GroupMember& member : page) member.time = time_of(member.document);
+        for (GroupMember& member : page) {
+            member.source = member.document.get_value(schema::kSlotSource);
+        }
+        for (std::size_t i = 0; i < page.size(); ++i) {
+            members[group_ids[i]].push_back(std::move(page[i]));
         }
         if (mset.size() < kPage) break;
     }
@@ -380,8 +392,7 @@ GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
     std::optional<Chronology> first_time;
     std::vector<const GroupMember*> first_members;  // those of the earliest time
     for (const GroupMember& member : members) {
-        const Xapian::Document& document = member.document;
-        const std::optional<double> time = time_of(document);
+        const std::optional<double>& time = member.time;
         const Chronology when{!time.has_value(), time.value_or(0), {}};
         if (!first_time || when < *first_time) {
             first_time = when;
@@ -389,7 +400,7 @@ GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
         }
         if (!(*first_time < when)) first_members.push_back(&member);
         if (member.docid == hit_docid) continue;
-        const std::string source = document.get_value(schema::kSlotSource);
+        const std::string& source = member.source;
         if (source.empty()) continue;
         const std::string key = schema::source_term(source);
         if (key == own_outlet) continue;
@@ -418,7 +429,7 @@ GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
             if (json.contains("earliest_time") && json["earliest_time"].is_number()) {
                 const auto recorded_time = json["earliest_time"].get<std::int64_t>();
                 for (const GroupMember& member : members) {
-                    const std::optional<double> time = time_of(member.document);
+                    const std::optional<double>& time = member.time;
                     if (!time || static_cast<std::int64_t>(*time) != recorded_time) continue;
                     const std::string article_id =
                         schema::decode_article_metadata(member.document.get_data()).id;
@@ -468,7 +479,7 @@ std::optional<GroupMembers> list_members(const Xapian::Database& database, Group
     GroupMemberMap fetched = fetch_group_members(database, level, {group});
     std::vector<std::pair<Chronology, Article>> found;
     for (const GroupMember& member : fetched[group]) {
-        const std::optional<double> time = time_of(member.document);
+        const std::optional<double>& time = member.time;
         Article article = schema::decode_article_metadata(member.document.get_data());
         Chronology when{!time.has_value(), time.value_or(0), schema::id_term(article.id)};
         found.emplace_back(std::move(when), std::move(article));

@@ -164,10 +164,13 @@ private:
     bool count_from_table(Xapian::docid docid, double weight);
 };
 
-/// One member of a group: its document id and document (values and data at hand).
+/// One member of a group: its document id and document (data at hand), and the values the
+/// group block reads, read once.
 struct GroupMember {
     Xapian::docid docid = 0;
     Xapian::Document document;
+    std::optional<double> time;  ///< kSlotTime; none for an undated article
+    std::string source;          ///< kSlotSource
 };
 /// Group id -> its members, in document id order.
 using GroupMemberMap = std::map<std::string, std::vector<GroupMember>>;
@@ -175,7 +178,10 @@ using GroupMemberMap = std::map<std::string, std::vector<GroupMember>>;
 /// Every member of the groups @p ids at @p level, found by one boolean match over the archive
 /// and fetched together (Xapian::MSet::fetch). Over remote shards this is a round trip or two
 /// per shard for the whole page, where reading each group's postlist and each member's
-/// document was several per member. Groups with no member are absent.
+/// document was several per member. Locally, the members' values are read a slot at a time in
+/// document id order: Xapian keeps the last value chunk read, and reading the slots in turn
+/// member by member made it read a B-tree block for nearly every value. Groups with no member
+/// are absent.
 GroupMemberMap fetch_group_members(const Xapian::Database& database, GroupLevel level,
                                    const std::set<std::string>& ids);
 

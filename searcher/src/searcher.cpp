@@ -786,15 +786,17 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     }
     // Every member of the page's groups, fetched together (detail::fetch_group_members).
     detail::GroupMemberMap group_members;
+    std::vector<std::string> group_of_entry(page.size());  // its group id, read once
     if (grouped) {
         std::set<std::string> page_groups;
-        for (const PageEntry& entry : page) {
-            std::string id = entry.document.get_value(detail::group_slot(request.group));
-            if (!id.empty()) page_groups.insert(std::move(id));
+        for (std::size_t i = 0; i < page.size(); ++i) {
+            group_of_entry[i] = page[i].document.get_value(detail::group_slot(request.group));
+            if (!group_of_entry[i].empty()) page_groups.insert(group_of_entry[i]);
         }
         group_members = detail::fetch_group_members(database, request.group, page_groups);
     }
-    for (const PageEntry& entry : page) {
+    for (std::size_t entry_index = 0; entry_index < page.size(); ++entry_index) {
+        const PageEntry& entry = page[entry_index];
         const Xapian::Document& document = entry.document;
         const Article article = schema::decode_article_data(document.get_data());
         Hit hit;
@@ -817,7 +819,7 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
         hit.score = entry.weight;
         hit.rank = ++rank;
         if (grouped) {
-            const std::string group_id = document.get_value(detail::group_slot(request.group));
+            const std::string& group_id = group_of_entry[entry_index];
             if (!group_id.empty()) {
                 hit.group = detail::describe_group(database, request.group, group_id,
                                                    group_members[group_id], entry.docid, article,
