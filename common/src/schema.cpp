@@ -1,7 +1,6 @@
 #include "wiredesk/common/schema.hpp"
 
 #include <cstdint>
-#include <cstdio>
 
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
@@ -24,9 +23,30 @@ std::string stable_hash_hex(std::string_view text) {
         hash ^= static_cast<unsigned char>(c);
         hash *= 1099511628211ULL;  // FNV-1a 64 prime
     }
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    return hex16(hash);
+}
+
+std::string hex16(std::uint64_t value) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex(16, '0');
+    for (auto digit = hex.rbegin(); digit != hex.rend(); ++digit, value >>= 4) {
+        *digit = kDigits[value & 0xF];
+    }
     return hex;
+}
+
+std::optional<double> document_time(const Xapian::Document& document) {
+    const std::string value = document.get_value(kSlotTime);
+    if (value.empty()) return std::nullopt;
+    return Xapian::sortable_unserialise(value);
+}
+
+std::string document_id_term(const Xapian::Document& document) {
+    const std::string id_prefix(prefix::kId);
+    auto term = document.termlist_begin();
+    term.skip_to(id_prefix);
+    if (term != document.termlist_end() && (*term).starts_with(id_prefix)) return *term;
+    return {};
 }
 
 std::string source_term(std::string_view source_name) {

@@ -62,16 +62,6 @@ std::uint64_t hash_bytes(std::string_view text) noexcept {
     return mix64(hash);
 }
 
-/// @p value as 16 lower-case hex digits (the form of XCA and XCH terms).
-std::string hex16(std::uint64_t value) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string hex(16, '0');
-    for (auto digit = hex.rbegin(); digit != hex.rend(); ++digit, value >>= 4) {
-        *digit = kDigits[value & 0xF];
-    }
-    return hex;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Ranking of story candidates: BM25 (Xapian's default parameters) over the archive as the
 // writer sees it. The same score for a committed candidate, computed by Xapian's matcher
@@ -194,9 +184,9 @@ bool is_boilerplate_line(std::string_view line) {
     for (const auto start : kStarts) {
         if (lower.rfind(start, 0) == 0) return true;
     }
-    // Photo captions end with the agency credit: "... Jan. 24, 2026. ( AP )". Spaces do not
-    // count, so the line's last non-space characters are compared: as many as the longest
-    // credit with its full stop has.
+    // Photo captions end with the agency credit, a full stop allowed after it: "... Jan. 24,
+    // 2026. ( AP )". Spaces do not count, so the line's last non-space characters are
+    // compared: as many as the longest credit with its full stop has.
     static constexpr std::string_view kCredits[] = {"(ap)", "(afp)", "(reuters)", "(aponline)",
                                                     "(getty)"};
     constexpr std::size_t kLongestCredit = std::string_view("(aponline).").size();
@@ -204,9 +194,9 @@ bool is_boilerplate_line(std::string_view line) {
     for (auto c = lower.rbegin(); c != lower.rend() && squeezed_tail.size() < kLongestCredit; ++c) {
         if (*c != ' ' && *c != '\t') squeezed_tail.insert(squeezed_tail.begin(), *c);
     }
+    if (squeezed_tail.ends_with('.')) squeezed_tail.pop_back();
     for (const std::string_view credit : kCredits) {
-        if (squeezed_tail.ends_with(credit) || squeezed_tail.ends_with(std::string(credit) + "."))
-            return true;
+        if (squeezed_tail.ends_with(credit)) return true;
     }
     // Bylines: "By Jane Doe", "By Jane Doe, Associated Press".
     if (lower.rfind("by ", 0) == 0 && count_words(line) <= 8) return true;
@@ -689,10 +679,11 @@ void add_grouping_features(Xapian::Document& document, const Article& article,
     const CopyFingerprint fingerprint = copy_fingerprint(article.body, tokens);
     if (!fingerprint.empty()) {
         for (const std::uint64_t anchor : fingerprint.anchors) {
-            document.add_boolean_term(std::string(schema::prefix::kCopyAnchor) + hex16(anchor));
+            document.add_boolean_term(std::string(schema::prefix::kCopyAnchor) +
+                                      schema::hex16(anchor));
         }
         document.add_boolean_term(std::string(schema::prefix::kCopyExact) +
-                                  hex16(fingerprint.exact));
+                                  schema::hex16(fingerprint.exact));
         document.add_value(schema::kSlotCopyFingerprint, encode_fingerprint(fingerprint));
     }
 
@@ -753,20 +744,6 @@ void for_each_with_prefix(Xapian::TermIterator term, const Xapian::TermIterator&
         if (name.compare(0, prefix.size(), prefix) != 0) return;
         visit(name, term);
     }
-}
-
-std::string id_term_of(const Xapian::Document& document) {
-    const std::string prefix(schema::prefix::kId);
-    auto term = document.termlist_begin();
-    term.skip_to(prefix);
-    if (term != document.termlist_end() && (*term).rfind(prefix, 0) == 0) return *term;
-    return {};
-}
-
-std::optional<double> time_of(const Xapian::Document& document) {
-    const std::string value = document.get_value(schema::kSlotTime);
-    if (value.empty()) return std::nullopt;
-    return Xapian::sortable_unserialise(value);
 }
 
 /// The day (since the epoch) of @p time; 0 for none.
@@ -908,7 +885,7 @@ const Grouper::CommittedBrief& Grouper::committed_brief(Xapian::docid docid) con
     CommittedBrief brief;
     brief.copy_group = document.get_value(schema::kSlotCopyGroup);
     brief.story_group = document.get_value(schema::kSlotStoryGroup);
-    brief.time = time_of(document);
+    brief.time = schema::document_time(document);
     return m_briefs.emplace(docid, std::move(brief)).first->second;
 }
 
@@ -916,7 +893,7 @@ const std::string& Grouper::committed_id(Xapian::docid docid) const {
     committed_brief(docid);
     // The id is read only when asked for: it is a read of the document's term list.
     CommittedBrief& brief = m_briefs.find(docid)->second;
-    if (!brief.id) brief.id = id_term_of(committed_document(docid));
+    if (!brief.id) brief.id = schema::document_id_term(committed_document(docid));
     return *brief.id;
 }
 
@@ -1368,7 +1345,7 @@ void Grouper::assign(Xapian::Document& document) {
     if (fingerprint_data.empty() && raw_profile.empty()) {
         // No features, no groups; but written all the same: the batch's statistics count it.
         Pending pending;
-        pending.id = id_term_of(document);
+        pending.id = schema::document_id_term(document);
         pending.featureless = true;
         track(std::move(pending), document);
         return;
@@ -1376,8 +1353,8 @@ void Grouper::assign(Xapian::Document& document) {
     const auto start = std::chrono::steady_clock::now();
 
     Member self;
-    self.id = id_term_of(document);
-    self.time = time_of(document);
+    self.id = schema::document_id_term(document);
+    self.time = schema::document_time(document);
     self.fingerprint = decode_fingerprint(fingerprint_data);
     GroupingDecision decision;
     decision.article_id = self.id.substr(schema::prefix::kId.size());
@@ -1421,10 +1398,11 @@ void Grouper::assign(Xapian::Document& document) {
                 if (!m_pending_brief[i].gone) shared[m_pending[i].key] += weight;
             }
         };
-        count(std::string(schema::prefix::kCopyExact) + hex16(self.fingerprint.exact), 1000);
+        count(std::string(schema::prefix::kCopyExact) + schema::hex16(self.fingerprint.exact),
+              1000);
         count_pending(m_pending_exact, self.fingerprint.exact, 1000);
         for (const std::uint64_t probe : self.fingerprint.probes) {
-            count(std::string(schema::prefix::kCopyAnchor) + hex16(probe), 1);
+            count(std::string(schema::prefix::kCopyAnchor) + schema::hex16(probe), 1);
             count_pending(m_pending_anchor, probe, 1);
         }
         std::vector<std::pair<unsigned, Xapian::docid>> ranked;

@@ -26,20 +26,6 @@ struct Chronology {
     }
 };
 
-std::optional<double> time_of(const Xapian::Document& document) {
-    const std::string value = document.get_value(schema::kSlotTime);
-    if (value.empty()) return std::nullopt;
-    return Xapian::sortable_unserialise(value);
-}
-
-std::string id_term_of(const Xapian::Document& document) {
-    const std::string prefix(schema::prefix::kId);
-    auto term = document.termlist_begin();
-    term.skip_to(prefix);
-    if (term != document.termlist_end() && (*term).starts_with(prefix)) return *term;
-    return {};
-}
-
 /// The document a group record names. The indexer writes the member's id term (`Q...`); an
 /// article id is accepted too, as the schema's comment describes the field.
 std::optional<Xapian::docid> resolve_member(const Xapian::Database& database,
@@ -358,7 +344,7 @@ GroupMemberMap fetch_group_members(const Xapian::Database& database, GroupLevel 
         std::vector<std::string> group_ids;
         group_ids.reserve(page.size());
         for (const GroupMember& member : page) group_ids.push_back(member.document.get_value(slot));
-        for (GroupMember& member : page) member.time = time_of(member.document);
+        for (GroupMember& member : page) member.time = schema::document_time(member.document);
         for (GroupMember& member : page) {
             member.source = member.document.get_value(schema::kSlotSource);
         }
@@ -451,7 +437,7 @@ GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
         // orders them).
         std::string best;
         for (const GroupMember* member : first_members) {
-            std::string term = id_term_of(member->document);
+            std::string term = schema::document_id_term(member->document);
             if (named == nullptr || term < best) {
                 named = member;
                 best = std::move(term);

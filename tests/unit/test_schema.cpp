@@ -29,6 +29,12 @@ TEST_CASE("the stable hash does not change between builds") {
     CHECK(schema::stable_hash_hex("a") == "af63dc4c8601ec8c");
 }
 
+TEST_CASE("hashes are written as 16 lower-case hex digits, leading zeros kept") {
+    CHECK(schema::hex16(0) == "0000000000000000");
+    CHECK(schema::hex16(0xABCULL) == "0000000000000abc");
+    CHECK(schema::hex16(0xFEDCBA9876543210ULL) == "fedcba9876543210");
+}
+
 TEST_CASE("document data round-trips every field") {
     wiredesk::Article article;
     article.id = "x-1";

@@ -6,6 +6,8 @@
 /// conventional ones, Wiredesk's own start with X. docs/ARCHITECTURE.md has the same table.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -133,5 +135,12 @@ std::string group_key(std::string_view level, std::string_view group_id);
 /// Stable 64-bit FNV-1a hash, as 16 hex digits: used where a name must become a short key.
 /// Stable across builds and platforms (unlike std::hash).
 std::string stable_hash_hex(std::string_view text);
+/// @p value as 16 lower-case hex digits: the form hashes take in terms and keys.
+std::string hex16(std::uint64_t value);
+
+/// A document's time (kSlotTime), as the indexer wrote it; none for an undated article.
+std::optional<double> document_time(const Xapian::Document& document);
+/// A document's id term (prefix::kId), read from its term list; empty if it has none.
+std::string document_id_term(const Xapian::Document& document);
 
 }  // namespace wiredesk::schema
