@@ -572,12 +572,15 @@ CopyFingerprint decode_fingerprint(std::string_view data) {
 }
 
 double story_similarity(const StoryProfile& a, const StoryProfile& b) {
-    const StoryProfile& small = a.size() <= b.size() ? a : b;
-    const StoryProfile& large = &small == &a ? b : a;
+    // Both in term order: the shared terms' products, summed in term order.
     double dot = 0;
-    for (const auto& [term, weight] : small) {
-        if (const auto found = large.find(term); found != large.end())
-            dot += weight * found->second;
+    auto x = a.begin();
+    auto y = b.begin();
+    while (x != a.end() && y != b.end()) {
+        const int order = x->first.compare(y->first);
+        if (order == 0) dot += x->second * y->second;
+        if (order <= 0) ++x;
+        if (order >= 0) ++y;
     }
     return dot;
 }
@@ -667,10 +670,19 @@ double story_similarity(const StoryProfile& profile, std::string_view stored) {
 StoryProfile decode_profile(std::string_view data) {
     StoryProfile profile;
     if (!for_each_profile_term(data, [&](const std::string& term, double weight) {
-            profile.emplace_hint(profile.end(), term, weight);
+            profile.emplace_back(term, weight);
         })) {
         return {};
     }
+    // The binary form is in term order as written; the text form of earlier versions need not
+    // be. Its first line for a term counts, as a map's emplace kept it.
+    const auto by_term = [](const auto& x, const auto& y) { return x.first < y.first; };
+    if (!std::is_sorted(profile.begin(), profile.end(), by_term)) {
+        std::stable_sort(profile.begin(), profile.end(), by_term);
+    }
+    profile.erase(std::unique(profile.begin(), profile.end(),
+                              [](const auto& x, const auto& y) { return x.first == y.first; }),
+                  profile.end());
     return profile;
 }
 
@@ -708,16 +720,23 @@ void add_grouping_features(Xapian::Document& document, const Article& article,
                       ranked.end(), [](const auto& x, const auto& y) {
                           return x.first != y.first ? x.first > y.first : x.second < y.second;
                       });
-    StoryProfile profile;
-    double norm = 0;
+    const auto weight_of = [](unsigned tf) { return 1.0 + std::log(static_cast<double>(tf)); };
+    double norm = 0;  // summed most frequent first, as the stored weights always were
     for (std::size_t i = 0; i < keep; ++i) {
-        const double weight = 1.0 + std::log(static_cast<double>(ranked[i].first));
-        std::string term(schema::prefix::kStemmed);
-        term += ranked[i].second;
-        profile.emplace(std::move(term), weight);
+        const double weight = weight_of(ranked[i].first);
         norm += weight * weight;
     }
     norm = std::sqrt(norm);
+    // The kept stems in term order (they share the prefix): the profile's order.
+    std::sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+              [](const auto& x, const auto& y) { return x.second < y.second; });
+    StoryProfile profile;
+    profile.reserve(keep);
+    for (std::size_t i = 0; i < keep; ++i) {
+        std::string term(schema::prefix::kStemmed);
+        term += ranked[i].second;
+        profile.emplace_back(std::move(term), weight_of(ranked[i].first));
+    }
     for (auto& [term, weight] : profile) weight /= norm;
     document.add_value(schema::kSlotStoryProfile, encode_profile(profile));
 }
@@ -1009,7 +1028,9 @@ void Grouper::replacing(const std::string& id_term) {
 
 StoryProfile Grouper::expand(const CompactProfile& profile) const {
     StoryProfile result;
-    for (const auto& [term, weight] : profile) result.emplace(m_term_names[term], weight);
+    result.reserve(profile.size());
+    // A compact profile is in its terms' order too.
+    for (const auto& [term, weight] : profile) result.emplace_back(m_term_names[term], weight);
     return result;
 }
 
@@ -1476,7 +1497,9 @@ void Grouper::assign(Xapian::Document& document) {
     // kind uses ("shr", "cts", "qtr" in earnings reports) count little. Document frequencies
     // come from a cache filled from the database on a term's first sight in this run and kept
     // up to date by the writer itself: one lookup per distinct word per run, not per article.
-    StoryProfile profile = decode_profile(raw_profile);
+    // Weighed in place: the article's own profile is self's, not a copy.
+    StoryProfile& profile = self.profile;
+    profile = decode_profile(raw_profile);
     CompactProfile own;  // the same, by term id, in the terms' string order
     own.reserve(profile.size());
     {
@@ -1504,7 +1527,6 @@ void Grouper::assign(Xapian::Document& document) {
             own[k++].second = weight;
         }
     }
-    self.profile = profile;
     const std::string stored_profile = encode_profile(profile);
 
     if (story_group.empty() && !profile.empty()) {

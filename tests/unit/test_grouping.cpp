@@ -184,12 +184,9 @@ TEST_CASE("a stored profile keeps its weights to five decimals, in fewer bytes t
         {"Zport", 0.123456789}, {"Zporter", 0.5}, {"Zstrike", 0.86}, {"Zstriker", 0.000004}};
     const std::string stored = indexer::encode_profile(profile);
     const auto back = indexer::decode_profile(stored);
-    REQUIRE(back.size() == profile.size());
-    // The same numbers the text form `%.5f` would have given back.
-    CHECK(back.at("Zport") == 0.12346);
-    CHECK(back.at("Zporter") == 0.5);
-    CHECK(back.at("Zstrike") == 0.86);
-    CHECK(back.at("Zstriker") == 0.0);
+    // The same numbers the text form `%.5f` would have given back, in term order.
+    CHECK(back == indexer::StoryProfile{
+                      {"Zport", 0.12346}, {"Zporter", 0.5}, {"Zstrike", 0.86}, {"Zstriker", 0.0}});
     const std::string as_text = "0.12346 Zport\n0.50000 Zporter\n0.86000 Zstrike\n0.00000 Zstriker\n";
     CHECK(stored.size() * 3 < as_text.size() * 2);
     CHECK(indexer::decode_profile(as_text) == back);
@@ -198,7 +195,18 @@ TEST_CASE("a stored profile keeps its weights to five decimals, in fewer bytes t
 
 TEST_CASE("profiles stored as text by earlier versions are still read") {
     const auto back = indexer::decode_profile("0.60000 Zport\n0.80000 Zstrike\n");
-    REQUIRE(back.size() == 2);
-    CHECK(back.at("Zport") == 0.6);
-    CHECK(back.at("Zstrike") == 0.8);
+    CHECK(back == indexer::StoryProfile{{"Zport", 0.6}, {"Zstrike", 0.8}});
+    // Lines in any order, a term's first line counting: read into term order, each term once.
+    CHECK(indexer::decode_profile("0.80000 Zstrike\n0.60000 Zport\n0.10000 Zstrike\n") ==
+          indexer::StoryProfile{{"Zport", 0.6}, {"Zstrike", 0.8}});
+}
+
+TEST_CASE("the similarity of two profiles sums the products of their shared terms") {
+    const indexer::StoryProfile a{{"Zharbor", 0.6}, {"Zport", 0.8}};
+    const indexer::StoryProfile b{{"Zport", 0.6}, {"Zstrike", 0.8}};
+    CHECK(indexer::story_similarity(a, b) == doctest::Approx(0.48));
+    CHECK(indexer::story_similarity(b, a) == indexer::story_similarity(a, b));
+    CHECK(indexer::story_similarity(a, a) == doctest::Approx(1.0));
+    CHECK(indexer::story_similarity(a, {}) == 0.0);
+    CHECK(indexer::story_similarity({{"Zquay", 1.0}}, b) == 0.0);
 }

@@ -97,8 +97,11 @@ bool is_copy(const CopySimilarity& similarity, const GroupingOptions& options);
 std::string encode_fingerprint(const CopyFingerprint& fingerprint);
 CopyFingerprint decode_fingerprint(std::string_view data);
 
-/// A story profile: Z-term (stem) -> weight 1 + ln tf, L2-normalised, content words only.
-using StoryProfile = std::map<std::string, double>;
+/// A story profile: Z-term (stem) and weight 1 + ln tf, L2-normalised, content words only;
+/// in term (byte) order, each term once. A sorted vector, not a map: a profile is built,
+/// compared and stored whole, once per article, and a map's node per term made that a
+/// third of grouping's work.
+using StoryProfile = std::vector<std::pair<std::string, double>>;
 /// Cosine of two normalised profiles (their dot product).
 double story_similarity(const StoryProfile& a, const StoryProfile& b);
 /// The kSlotStoryProfile encoding: terms front-coded in string order, weights kept to five
