@@ -949,7 +949,14 @@ double Grouper::average_document_length() const {
 }
 
 Xapian::doccount Grouper::termfreq(const std::string& term) const {
-    std::int64_t frequency = m_committed.get_termfreq(term);
+    auto committed = m_committed_termfreq.find(term);
+    if (committed == m_committed_termfreq.end()) {
+        // Bounded as committed_brief()'s memory is; the words read again are soon back.
+        constexpr std::size_t kMaxTerms = 1U << 18;
+        if (m_committed_termfreq.size() >= kMaxTerms) m_committed_termfreq.clear();
+        committed = m_committed_termfreq.emplace(term, m_committed.get_termfreq(term)).first;
+    }
+    std::int64_t frequency = committed->second;
     if (const auto delta = m_termfreq_delta.find(term); delta != m_termfreq_delta.end()) {
         frequency += delta->second;
     }
@@ -1157,6 +1164,7 @@ void Grouper::committed() {
     m_doccount_delta = 0;
     m_length_delta = 0;
     m_termfreq_delta.clear();
+    m_committed_termfreq.clear();  // the view moved
 }
 
 Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const {

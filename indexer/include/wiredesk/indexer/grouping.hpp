@@ -356,6 +356,10 @@ private:
     /// Z terms: committed documents deleted or replaced, and articles without grouping features
     /// (not in m_pending_stem).
     std::unordered_map<std::string, std::int64_t> m_termfreq_delta;
+    /// termfreq()'s memory of the committed view's frequencies, which hold until the view
+    /// moves: a story query's telling words recur from article to article, and each reading
+    /// is a B-tree lookup.
+    mutable std::unordered_map<std::string, Xapian::doccount> m_committed_termfreq;
     std::vector<GroupingChange> m_changes;
     /// Story terms seen in this run: document frequency (for idf) and an id for the in-memory
     /// profiles. Filled from the database on a term's first sight, then kept up to date by
