@@ -948,7 +948,7 @@ double Grouper::average_document_length() const {
     return static_cast<double>(total) / documents;
 }
 
-Xapian::doccount Grouper::termfreq(const std::string& term) const {
+Xapian::doccount Grouper::committed_termfreq(const std::string& term) const {
     auto committed = m_committed_termfreq.find(term);
     if (committed == m_committed_termfreq.end()) {
         // Bounded as committed_brief()'s memory is; the words read again are soon back.
@@ -956,7 +956,11 @@ Xapian::doccount Grouper::termfreq(const std::string& term) const {
         if (m_committed_termfreq.size() >= kMaxTerms) m_committed_termfreq.clear();
         committed = m_committed_termfreq.emplace(term, m_committed.get_termfreq(term)).first;
     }
-    std::int64_t frequency = committed->second;
+    return committed->second;
+}
+
+Xapian::doccount Grouper::termfreq(const std::string& term) const {
+    std::int64_t frequency = committed_termfreq(term);
     if (const auto delta = m_termfreq_delta.find(term); delta != m_termfreq_delta.end()) {
         frequency += delta->second;
     }
@@ -1172,13 +1176,18 @@ Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const
     // Day terms, not a value range: the AND then skips through the articles of the window, so
     // the work depends on how many articles the window holds, not on the archive's size.
     // Undated articles stay candidates: nothing says they are out of the window.
+    // Days without committed articles are left out: each term is a postlist to open.
     std::vector<Xapian::Query> terms;
+    const auto add = [&](std::string term) {
+        if (committed_termfreq(term) != 0) terms.emplace_back(std::move(term));
+    };
     const auto day = static_cast<UnixTime>(std::floor(*time / 86400.0)) * 86400;
     for (int offset = -days; offset <= days; ++offset) {
-        terms.emplace_back(std::string(schema::prefix::kDay) +
-                           format_yyyymmdd(day + static_cast<UnixTime>(offset) * 86400));
+        add(std::string(schema::prefix::kDay) +
+            format_yyyymmdd(day + static_cast<UnixTime>(offset) * 86400));
     }
-    terms.emplace_back(std::string(schema::prefix::kUndated));
+    add(std::string(schema::prefix::kUndated));
+    if (terms.empty()) return {};
     return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
@@ -1572,15 +1581,20 @@ void Grouper::assign(Xapian::Document& document) {
         };
         std::vector<Ranked> ranked;
         const std::size_t wanted = m_options.story_candidates;
-        if (m_committed.get_doccount() != 0) {
-            std::vector<Xapian::Query> terms;
-            for (std::size_t k = 0; k < telling.size(); ++k) {
-                terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(*telling[k].second),
-                                   idf[k]);
-            }
+        // Words and days the committed view lacks are left out of its query (a word scores
+        // by its own postings only: the others' scores are the same without it); without
+        // either, the query would match nothing and is not run.
+        std::vector<Xapian::Query> terms;
+        for (std::size_t k = 0; k < telling.size(); ++k) {
+            if (committed_termfreq(*telling[k].second) == 0) continue;
+            terms.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(*telling[k].second),
+                               idf[k]);
+        }
+        const Xapian::Query window =
+            terms.empty() ? Xapian::Query() : window_filter(self.time, m_options.story_window_days);
+        if (!window.empty()) {
             Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
-            query = Xapian::Query(Xapian::Query::OP_FILTER, query,
-                                  window_filter(self.time, m_options.story_window_days));
+            query = Xapian::Query(Xapian::Query::OP_FILTER, query, window);
             Xapian::Enquire enquire(m_committed);
             enquire.set_query(query);
             const StoryCandidateWeight weight(average_length);

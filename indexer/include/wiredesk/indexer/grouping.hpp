@@ -261,6 +261,8 @@ private:
     bool founders_match(Level level, const std::string& group_a, const std::string& group_b);
     bool founder_alike(const std::string& story_group, const Member& article);
     double story_threshold(std::optional<double> a, std::optional<double> b) const;
+    /// The committed articles within @p days of @p time, and the undated; an empty query if
+    /// the committed view has none.
     Xapian::Query window_filter(std::optional<double> time, int days) const;
     void record(GroupingDecision decision);
     /// Keeps @p pending, the article of @p document, as the batch's next (until written()).
@@ -292,6 +294,8 @@ private:
     [[nodiscard]] Xapian::doccount doccount() const;
     [[nodiscard]] double average_document_length() const;
     [[nodiscard]] Xapian::doccount termfreq(const std::string& term) const;
+    /// The committed view's part of it.
+    [[nodiscard]] Xapian::doccount committed_termfreq(const std::string& term) const;
     /// Counts committed document @p docid out of those statistics (deleted or replaced).
     void uncount_committed(Xapian::docid docid);
 
@@ -356,9 +360,9 @@ private:
     /// Z terms: committed documents deleted or replaced, and articles without grouping features
     /// (not in m_pending_stem).
     std::unordered_map<std::string, std::int64_t> m_termfreq_delta;
-    /// termfreq()'s memory of the committed view's frequencies, which hold until the view
-    /// moves: a story query's telling words recur from article to article, and each reading
-    /// is a B-tree lookup.
+    /// committed_termfreq()'s memory, which holds until the view moves: a story query's
+    /// telling words and window days recur from article to article, and each reading is a
+    /// B-tree lookup.
     mutable std::unordered_map<std::string, Xapian::doccount> m_committed_termfreq;
     std::vector<GroupingChange> m_changes;
     /// Story terms seen in this run: document frequency (for idf) and an id for the in-memory
