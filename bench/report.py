@@ -255,7 +255,8 @@ def profile_section(records, lines):
                     split.append(f"{m.group(2).strip()} {float(m.group(1)):.0f}%")
             if split:
                 summary[p["what"]]["threads"] = split
-                lines.append("Samples by thread (pid:name; the main thread, whose id is the pid, groups and commits): "
+                lines.append("Samples by thread (id:name; wiredesk-index is the main thread, which groups and "
+                             "commits, wd-writer makes Xapian's writes, wd-worker reads and analyses): "
                              + ", ".join(split) + ".")
                 lines.append("")
     return summary

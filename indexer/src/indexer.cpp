@@ -1,6 +1,7 @@
 #include "wiredesk/indexer/indexer.hpp"
 
 #include <fnmatch.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -220,6 +221,16 @@ void lower_priority(int niceness) {
 #endif
 }
 
+/// Names the calling thread @p name (at most 15 characters): what `top -H`, `perf report
+/// --sort pid` and debuggers show for it, instead of the program's name on every thread.
+void name_thread(const char* name) {
+#ifdef __linux__
+    ::pthread_setname_np(::pthread_self(), name);
+#else
+    (void)name;
+#endif
+}
+
 /// One file on its way through the pipeline: read by one task, analyzed by several.
 struct FileWork {
     FoundFile file;
@@ -257,6 +268,7 @@ public:
         }
         for (unsigned i = 0; i < threads; ++i) {
             m_threads.emplace_back([this] {
+                name_thread("wd-worker");
                 lower_priority(m_options.worker_niceness);
                 work_loop();
             });
@@ -539,7 +551,12 @@ private:
 class WriteQueue {
 public:
     explicit WriteQueue(bool threaded) {
-        if (threaded) m_thread = std::thread([this] { run(); });
+        if (threaded) {
+            m_thread = std::thread([this] {
+                name_thread("wd-writer");
+                run();
+            });
+        }
     }
     ~WriteQueue() { stop(); }
     WriteQueue(const WriteQueue&) = delete;
