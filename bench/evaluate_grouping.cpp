@@ -237,8 +237,9 @@ int run(Options& options) {
     const auto& g = summary.grouping;
     fmt::print(
         "grouping: {} assigned, {} joined a copy group, {} joined a story group, {} merges, "
-        "{} re-checks, {} splits\n",
-        g.articles, g.copies, g.stories, g.merges, g.rechecks, g.splits);
+        "{} re-checks, {} splits; {} fingerprints verified, {} profiles compared\n",
+        g.articles, g.copies, g.stories, g.merges, g.rechecks, g.splits, g.copy_candidates,
+        g.story_candidates);
 
     const auto stored = read_database(options.database);
     std::map<std::string, std::string> copy_predicted, story_predicted;

@@ -6,7 +6,10 @@
 The record holds the label's fields, the command line, wall seconds, CPU seconds (user + system,
 of the command and every child it waited for, from wait4), peak RSS in KiB (the largest single
 process), the exit code, and the command's stdout parsed as JSON when it is JSON (the engines'
-own summaries and latency lists), else its last line. stderr passes through.
+own summaries and latency lists), else its last line. stderr passes through. With --io, also the
+command's read system calls (read, pread...) and bytes read, from /proc/PID/io once it has exited
+and before it is reaped: a count of work that does not change with the machine's speed, as wall
+time does (the command's own process only, not its children).
 """
 import argparse
 import json
@@ -21,6 +24,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
     parser.add_argument("--label", default="{}")
+    parser.add_argument("--io", action="store_true", help="also count the command's read system calls")
     parser.add_argument("--ok-codes", default="0", help="comma-separated exit codes that count as success")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -30,6 +34,12 @@ def main():
     start = time.monotonic()
     child = subprocess.Popen(command, stdout=subprocess.PIPE)
     stdout = child.stdout.read()
+    if args.io:
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, not yet reaped
+        with open(f"/proc/{child.pid}/io") as f:
+            fields = dict(line.split(": ") for line in f.read().splitlines())
+        record["read_syscalls"] = int(fields["syscr"])
+        record["read_bytes"] = int(fields["rchar"])
     _, status, usage = os.wait4(child.pid, 0)
     record["wall_s"] = round(time.monotonic() - start, 4)
     record["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 3)

@@ -7,12 +7,16 @@
       DIR/jsonl/<dataset>.jsonl (JSON Lines: id, title, text, date, source, url).
 
   prepare_data.py generate --corpus ../shared/corpus --out DIR --articles N [--seed S]
+                           [--per-day D]
       A generated archive of N articles in JSON Lines shards of 10,000 (DIR/jsonl/part-NNNN.jsonl).
       Each article recombines real paragraphs taken from *different* articles of one dataset under
       a new id, date and source; it is not a copy of any one article. About 15% are wire copies of
       an earlier generated article, edited the way republishers edit wire copy: a new headline, a
       dateline and credit line, a trimmed tail, a local paragraph, a few changed words, another
       outlet, a few hours to three days later. Copies are what index-time grouping has to find.
+      Dates run from 2015 over eleven years whatever N is, so a larger archive is a denser one;
+      with --per-day D they advance by D articles a day instead, so a larger archive covers more
+      days at the same density (what grouping's cost per article should not grow with).
 
   prepare_data.py queries --corpus ../shared/corpus --out FILE [--count 200] [--seed S]
       A fixed, seeded set of queries: one to three words and two-word phrases, drawn from words
@@ -186,7 +190,10 @@ def generate(args):
                 out.close()
             out = open(os.path.join(jsonl_root, "part-%04d.jsonl" % (n // SHARD)), "w", encoding="utf-8")
         # Dates advance with the id, with jitter, so that copies of a story fall within days.
-        day = EPOCH_DAYS * n / max(1, args.articles) + rng.uniform(-2, 2)
+        if args.per_day:
+            day = n / args.per_day + rng.uniform(-2, 2)
+        else:
+            day = EPOCH_DAYS * n / max(1, args.articles) + rng.uniform(-2, 2)
         when = EPOCH_START + dt.timedelta(days=max(0.0, day), seconds=rng.randrange(86400))
         if recent and rng.random() < args.copy_share:
             copies += 1
@@ -231,8 +238,10 @@ def generate(args):
         total_bytes += article_bytes(title, text)
     if out:
         out.close()
+    days = args.articles / args.per_day if args.per_day else EPOCH_DAYS
     write_manifest(args.out, kind="generated", articles=args.articles, text_bytes=total_bytes,
-                   seed=args.seed, copies=copies, copy_share=args.copy_share)
+                   seed=args.seed, copies=copies, copy_share=args.copy_share,
+                   days=round(days), per_day=round(args.articles / max(days, 1), 1))
     print(f"generated: {args.articles} articles ({copies} wire copies), "
           f"{total_bytes / 1e6:.1f} MB of text -> {args.out}")
 
@@ -293,6 +302,8 @@ def main():
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--copy-share", type=float, default=0.15)
+    parser.add_argument("--per-day", type=float,
+                        help="generate: articles a day (default: any N spread over eleven years)")
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
     {"real": prepare_real, "generate": generate, "queries": make_queries}[args.mode](args)

@@ -150,6 +150,8 @@ nlohmann::json summary_json(const wiredesk::indexer::IndexSummary& s) {
         {"grouping", {{"assigned", s.grouping.articles}, {"copies", s.grouping.copies},
                       {"stories", s.grouping.stories}, {"merges", s.grouping.merges},
                       {"rechecks", s.grouping.rechecks}, {"splits", s.grouping.splits},
+                      {"copy_candidates", s.grouping.copy_candidates},
+                      {"story_candidates", s.grouping.story_candidates},
                       {"seconds", s.grouping.seconds}}},
         // The writer's time by what it did (grouping's is above): a run whose writer mostly
         // waits is bound by the analysis, one whose writer never waits by Xapian's writing.

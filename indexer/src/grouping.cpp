@@ -1731,6 +1731,8 @@ void Grouper::assign(Xapian::Document& document) {
     track(std::move(pending), document);
 
     ++m_stats.articles;
+    m_stats.copy_candidates += decision.copy_candidates;
+    m_stats.story_candidates += decision.story_candidates;
     decision.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     m_stats.seconds += decision.seconds;

@@ -56,7 +56,7 @@ TEST_CASE("wiredesk-index on a clean tree exits 0 and --json prints the summary"
     CHECK(result.err.empty());  // no progress bar when stderr is not a terminal
 }
 
-TEST_CASE("wiredesk-index --json says what grouping did: copies joined, stories joined, time") {
+TEST_CASE("wiredesk-index --json says what grouping did: copies and stories joined, candidates, time") {
     TempDir dir;
     const std::string corpus = (wiredesk::test::source_dir() / "corpus").string();
     const std::vector<std::string> good = {"--exclude", "malformed", "--exclude", "README.md", corpus};
@@ -71,6 +71,12 @@ TEST_CASE("wiredesk-index --json says what grouping did: copies joined, stories 
     // corpus/ holds one AFP story reprinted by five outlets (corpus/README.md).
     CHECK(summary["grouping"]["copies"].get<int>() >= 5);
     CHECK(summary["grouping"]["stories"].get<int>() >= summary["grouping"]["copies"].get<int>());
+    // Each copy was verified against at least one fingerprint; each article that joined a story
+    // other than through a copy compared at least one profile.
+    CHECK(summary["grouping"]["copy_candidates"].get<int>() >=
+          summary["grouping"]["copies"].get<int>());
+    CHECK(summary["grouping"]["story_candidates"].get<int>() >=
+          summary["grouping"]["stories"].get<int>() - summary["grouping"]["copies"].get<int>());
     CHECK(summary["grouping"]["seconds"].get<double>() >= 0);
 
     const auto ungrouped =

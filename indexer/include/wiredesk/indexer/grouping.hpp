@@ -120,8 +120,8 @@ void add_grouping_features(Xapian::Document& document, const Article& article,
 struct GroupingDecision {
     std::string article_id;
     double seconds = 0;
-    std::size_t copy_candidates = 0;   ///< fingerprints verified
-    std::size_t story_candidates = 0;  ///< profiles compared
+    std::size_t copy_candidates = 0;        ///< fingerprints verified
+    std::size_t story_candidates = 0;       ///< profiles compared
 };
 
 /// What grouping did in one run.
@@ -132,6 +132,10 @@ struct GroupingStats {
     std::size_t merges = 0;                 ///< groups merged into another (both levels)
     std::size_t rechecks = 0;               ///< groups re-checked after losing members
     std::size_t splits = 0;                 ///< new groups split off by re-checks
+    /// Candidates examined, summed over the articles (GroupingDecision): what a decision's work
+    /// follows, so that time per article can be read against them as an archive grows.
+    std::size_t copy_candidates = 0;        ///< fingerprints verified
+    std::size_t story_candidates = 0;       ///< profiles compared
     double seconds = 0;                     ///< time spent in the writer's grouping calls
     std::vector<GroupingDecision> slowest;  ///< the slowest decisions, slowest first
 };
