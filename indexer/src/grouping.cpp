@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -917,6 +918,32 @@ const std::string& Grouper::committed_id(Xapian::docid docid) const {
     return *brief.id;
 }
 
+namespace {
+/// m_committed_days's entry for a document whose day is not known.
+constexpr std::int32_t kUnknownDay = std::numeric_limits<std::int32_t>::min();
+}  // namespace
+
+std::optional<std::int64_t> Grouper::committed_day(Xapian::docid docid) {
+    const Xapian::docid last = m_committed.get_lastdocid();
+    if (m_committed_days_read < last) {
+        // One pass over the new documents' times: a value stream reads its slot in chunks.
+        m_committed_days.resize(static_cast<std::size_t>(last) + 1, kUnknownDay);
+        auto value = m_committed.valuestream_begin(schema::kSlotTime);
+        if (value != m_committed.valuestream_end(schema::kSlotTime)) {
+            value.skip_to(m_committed_days_read + 1);
+        }
+        for (; value != m_committed.valuestream_end(schema::kSlotTime); ++value) {
+            m_committed_days[value.get_docid()] =
+                static_cast<std::int32_t>(day_of(Xapian::sortable_unserialise(*value)));
+        }
+        m_committed_days_read = last;
+    }
+    if (docid >= m_committed_days.size() || m_committed_days[docid] == kUnknownDay) {
+        return std::nullopt;
+    }
+    return m_committed_days[docid];
+}
+
 std::pair<std::string, std::string> Grouper::committed_labels(Xapian::docid docid) const {
     std::pair<std::string, std::string> labels;
     if (const auto relabelled = m_relabelled.find(docid); relabelled != m_relabelled.end()) {
@@ -1145,10 +1172,20 @@ void Grouper::committed() {
     // What the batch changed of committed documents is written now: their briefs go.
     if (m_committed.size() != m_committed_databases) {
         m_briefs.clear();
+        m_committed_days.clear();
+        m_committed_days_read = 0;
         m_committed_databases = m_committed.size();
     }
-    // (m_forgotten holds the deleted documents as well as the replaced ones.)
-    for (const Xapian::docid docid : m_forgotten) m_briefs.erase(docid);
+    // What was read of documents the batch deleted or replaced is stale. m_forgotten holds
+    // the deleted ones and those replaced by an article of another file, until written():
+    // then the replaced one's id is the batch version's key. A replaced document keeps its
+    // id under its new labels and date, which are read again when asked for.
+    const auto forget = [&](Xapian::docid docid) {
+        m_briefs.erase(docid);
+        if (docid < m_committed_days.size()) m_committed_days[docid] = kUnknownDay;
+    };
+    for (const Xapian::docid docid : m_forgotten) forget(docid);
+    for (const auto& [key, index] : m_pending_by_key) forget(key);
     for (const auto& [docid, labels] : m_relabelled) m_briefs.erase(docid);
     m_pending.clear();
     m_pending_brief.clear();
@@ -1421,13 +1458,21 @@ void Grouper::assign(Xapian::Document& document) {
     if (!self.fingerprint.empty()) {
         // Candidates share anchors with this article, most shared first: an OR of its probe
         // anchors scored by the count of matching terms (what Xapian::CoordWeight computes),
-        // walked by hand over the committed postlists, which are short (a 5-word shingle is
-        // rare), and over the batch's anchors in memory.
+        // walked by hand over the committed postlists, and over the batch's anchors in memory.
+        // A 5-word shingle is rare, but a boilerplate paragraph's recur across the archive:
+        // committed postings known to lie outside the window are passed over by their day,
+        // where the loop below would pass over them after reading each document.
         std::map<Xapian::docid, unsigned> shared;
+        const std::int64_t own_day = day_of(self.time);
         const auto count = [&](const std::string& term, unsigned weight) {
             for (auto posting = m_committed.postlist_begin(term);
                  posting != m_committed.postlist_end(term); ++posting) {
-                if (m_pending_by_key.count(*posting) == 0) shared[*posting] += weight;
+                if (m_pending_by_key.count(*posting) != 0) continue;
+                if (self.time) {
+                    const auto day = committed_day(*posting);
+                    if (day && std::llabs(*day - own_day) > m_options.copy_window_days) continue;
+                }
+                shared[*posting] += weight;
             }
         };
         const auto count_pending = [&](const auto& index, std::uint64_t key, unsigned weight) {

@@ -498,3 +498,34 @@ TEST_CASE("a batch that deletes, replaces and repeats articles groups as commits
     CHECK(batch_records == per_file_records);
     CHECK(first_records.at(1'000'000) == first_records.at(1));
 }
+
+TEST_CASE("a copy years apart stays apart, and one whose original was re-dated into its window joins it") {
+    // The copy level passes over committed anchor postings outside its window by the days it
+    // has read of committed documents. An article whose id comes again in another file keeps
+    // its document id under the new record's date: what was read of the old date must not keep
+    // the new one's copies out.
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    const auto strike = paragraphs("wire/afp_rotterdam_strike.txt");
+    write_file(dir / "in/1.jsonl", jsonl_record("s1", "2019-03-01", "Strike", strike));
+    index_into(db, {(dir / "in").string()});
+    const auto docid_of = [&](const std::string& id) {
+        const Xapian::Database database(db);
+        return *database.postlist_begin(schema::id_term(id));
+    };
+    const Xapian::docid before = docid_of("s1");
+
+    write_file(dir / "in/2.jsonl", jsonl_record("s1", "2026-02-10", "Strike", strike));
+    write_file(dir / "in/3.jsonl", jsonl_record("s2", "2026-02-11", "Strike", strike));
+    write_file(dir / "in/4.jsonl", jsonl_record("s3", "2023-05-01", "Strike", strike));
+    indexer::IndexOptions options;
+    options.batch_articles = 1;  // s1's new record is committed before s2 is grouped
+    const auto run = index_into(db, {(dir / "in").string()}, options);
+    CHECK(run.summary.articles_updated == 1);
+    REQUIRE(docid_of("s1") == before);  // the case at hand: the same document, a new date
+    const auto groups = groups_of(db);
+    const std::string group = groups.at("s1").copy;
+    CHECK(groups.at("s2").copy == group);
+    CHECK(groups.at("s3").copy != group);  // three years earlier
+    CHECK(copy_size(db, group) == 2);
+}

@@ -288,6 +288,9 @@ private:
         std::optional<std::string> id;
     };
     const CommittedBrief& committed_brief(Xapian::docid docid) const;
+    /// A committed document's day (days since the epoch), when it is dated and known without
+    /// reading the document: from m_committed_days.
+    [[nodiscard]] std::optional<std::int64_t> committed_day(Xapian::docid docid);
     const std::string& committed_id(Xapian::docid docid) const;
     /// A committed document's group labels now (relabels of this batch included).
     std::pair<std::string, std::string> committed_labels(Xapian::docid docid) const;
@@ -356,6 +359,13 @@ private:
     /// of them when the committed view's layout changed (new shards renumber documents).
     mutable std::unordered_map<Xapian::docid, CommittedBrief> m_briefs;
     std::size_t m_committed_databases = 0;  ///< the layout committed_brief()'s ids are of
+    /// Every committed document's day, by document id (kUnknownDay: undated, or changed since
+    /// it was read), read from the time slot's value stream a commit's new documents at a
+    /// time. An anchor's postings span the whole archive (a boilerplate paragraph recurs for
+    /// years), and the copy level passes over those outside its window by this table, not by
+    /// reading each document: its work follows the window, not the archive's size.
+    std::vector<std::int32_t> m_committed_days;
+    Xapian::docid m_committed_days_read = 0;  ///< documents up to this id are in the table
     /// Group records written in this batch (key -> value; empty: removed).
     std::unordered_map<std::string, std::string> m_records;
     // The batch's changes to the statistics story candidates are ranked by.
