@@ -64,7 +64,7 @@ for density in $densities; do
           "$mode" "$run"
         rm -rf "$db"
         python3 bench/measure.py --io --out "$results" \
-          --label "{\"density\": \"$density\", \"size\": $size, \"mode\": \"$mode\", \"run\": $run, \"manifest\": $(cat "$set_dir/manifest.json" | tr -d '\n')}" \
+          --label "{\"density\": \"$density\", \"size\": $size, \"mode\": \"$mode\", \"run\": $run, \"manifest\": $(tr -d '\n' <"$set_dir/manifest.json")}" \
           -- "$build/bin/wiredesk-index" --db "$db" --threads 2 --json --no-progress "${flag[@]}" \
           "$set_dir/jsonl"
       done

@@ -772,9 +772,14 @@ std::int64_t day_of(std::optional<double> time) {
     return time ? static_cast<std::int64_t>(std::floor(*time / 86400.0)) : 0;
 }
 
+/// Whether days @p a and @p b (since the epoch) are at most @p days apart.
+bool days_within(std::int64_t a, std::int64_t b, std::int64_t days) {
+    return std::llabs(a - b) <= days;
+}
+
 bool within_days(std::optional<double> a, std::optional<double> b, int days) {
     if (!a || !b) return true;  // no evidence against
-    return std::llabs(day_of(a) - day_of(b)) <= days;
+    return days_within(day_of(a), day_of(b), days);
 }
 
 }  // namespace
@@ -925,18 +930,17 @@ constexpr std::int32_t kUnknownDay = std::numeric_limits<std::int32_t>::min();
 
 std::optional<std::int64_t> Grouper::committed_day(Xapian::docid docid) {
     const Xapian::docid last = m_committed.get_lastdocid();
-    if (m_committed_days_read < last) {
+    if (m_committed_days.size() <= last) {
         // One pass over the new documents' times: a value stream reads its slot in chunks.
+        const auto first_new =
+            static_cast<Xapian::docid>(std::max<std::size_t>(m_committed_days.size(), 1));
         m_committed_days.resize(static_cast<std::size_t>(last) + 1, kUnknownDay);
         auto value = m_committed.valuestream_begin(schema::kSlotTime);
-        if (value != m_committed.valuestream_end(schema::kSlotTime)) {
-            value.skip_to(m_committed_days_read + 1);
-        }
+        if (value != m_committed.valuestream_end(schema::kSlotTime)) value.skip_to(first_new);
         for (; value != m_committed.valuestream_end(schema::kSlotTime); ++value) {
             m_committed_days[value.get_docid()] =
                 static_cast<std::int32_t>(day_of(Xapian::sortable_unserialise(*value)));
         }
-        m_committed_days_read = last;
     }
     if (docid >= m_committed_days.size() || m_committed_days[docid] == kUnknownDay) {
         return std::nullopt;
@@ -1131,9 +1135,9 @@ void Grouper::written() {
         pending.key = replaced.key;
     } else if (replacing) {
         uncount_committed(replacing->docid);
+        // Its committed version is stale now: the batch's version, under the same key, is the
+        // one to find (it stays in m_forgotten: what was read of it goes at the commit).
         pending.key = replacing->docid;
-        // Its committed version is stale now: the batch's version is the one to find.
-        m_forgotten.erase(replacing->docid);
         m_relabelled.erase(replacing->docid);
     } else {
         pending.key = m_next_key++;
@@ -1173,19 +1177,15 @@ void Grouper::committed() {
     if (m_committed.size() != m_committed_databases) {
         m_briefs.clear();
         m_committed_days.clear();
-        m_committed_days_read = 0;
         m_committed_databases = m_committed.size();
     }
-    // What was read of documents the batch deleted or replaced is stale. m_forgotten holds
-    // the deleted ones and those replaced by an article of another file, until written():
-    // then the replaced one's id is the batch version's key. A replaced document keeps its
-    // id under its new labels and date, which are read again when asked for.
-    const auto forget = [&](Xapian::docid docid) {
+    // What was read of documents the batch deleted or replaced is stale (m_forgotten holds
+    // both). A replaced document keeps its id under its new labels and date, which are read
+    // again when asked for.
+    for (const Xapian::docid docid : m_forgotten) {
         m_briefs.erase(docid);
         if (docid < m_committed_days.size()) m_committed_days[docid] = kUnknownDay;
-    };
-    for (const Xapian::docid docid : m_forgotten) forget(docid);
-    for (const auto& [key, index] : m_pending_by_key) forget(key);
+    }
     for (const auto& [docid, labels] : m_relabelled) m_briefs.erase(docid);
     m_pending.clear();
     m_pending_brief.clear();
@@ -1470,7 +1470,7 @@ void Grouper::assign(Xapian::Document& document) {
                 if (m_pending_by_key.count(*posting) != 0) continue;
                 if (self.time) {
                     const auto day = committed_day(*posting);
-                    if (day && std::llabs(*day - own_day) > m_options.copy_window_days) continue;
+                    if (day && !days_within(*day, own_day, m_options.copy_window_days)) continue;
                 }
                 shared[*posting] += weight;
             }
@@ -1672,7 +1672,8 @@ void Grouper::assign(Xapian::Document& document) {
                 if (postings == m_pending_stem.end()) continue;
                 for (const auto& [i, wdf] : postings->second.postings) {
                     const PendingBrief& candidate = m_pending_brief[i];
-                    if (self.time && candidate.dated && std::llabs(candidate.day - own_day) > days) {
+                    if (self.time && candidate.dated &&
+                        !days_within(candidate.day, own_day, days)) {
                         continue;
                     }
                     if (!pending_candidate(i)) continue;

@@ -344,7 +344,8 @@ private:
     std::optional<std::size_t> m_last_assigned;  ///< waiting for written()
     /// What replacing() found: the document the next written() replaces.
     std::optional<Ref> m_replacing;
-    /// Committed documents deleted or about to be replaced in this batch (not candidates).
+    /// Committed documents deleted or replaced in this batch (not candidates; a replaced one's
+    /// new version is found under its id in m_pending_by_key).
     std::set<Xapian::docid> m_forgotten;
     /// Committed documents deleted in this batch.
     std::unordered_set<Xapian::docid> m_deleted;
@@ -361,11 +362,11 @@ private:
     std::size_t m_committed_databases = 0;  ///< the layout committed_brief()'s ids are of
     /// Every committed document's day, by document id (kUnknownDay: undated, or changed since
     /// it was read), read from the time slot's value stream a commit's new documents at a
-    /// time. An anchor's postings span the whole archive (a boilerplate paragraph recurs for
-    /// years), and the copy level passes over those outside its window by this table, not by
-    /// reading each document: its work follows the window, not the archive's size.
+    /// time: it holds the documents up to its size - 1. An anchor's postings span the whole
+    /// archive (a boilerplate paragraph recurs for years), and the copy level passes over
+    /// those outside its window by this table, not by reading each document: its work follows
+    /// the window, not the archive's size.
     std::vector<std::int32_t> m_committed_days;
-    Xapian::docid m_committed_days_read = 0;  ///< documents up to this id are in the table
     /// Group records written in this batch (key -> value; empty: removed).
     std::unordered_map<std::string, std::string> m_records;
     // The batch's changes to the statistics story candidates are ranked by.
