@@ -1,6 +1,7 @@
 #include "wiredesk/indexer/grouping.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -948,6 +949,36 @@ std::optional<std::int64_t> Grouper::committed_day(Xapian::docid docid) {
     return m_committed_days[docid];
 }
 
+bool Grouper::may_be_committed(std::uint64_t hash) {
+    if (!m_committed_hashes) {
+        // Building the filter reads every anchor and exact term of the committed view, about
+        // 30 a document, hundreds to a block; a lookup without it is a descent of two or three
+        // blocks. So it is built once the lookups made without it number a sixteenth of the
+        // committed documents: at once on a new database, never by a small run over a large
+        // archive.
+        constexpr std::size_t kDocumentsPerLookup = 16;
+        if (++m_unfiltered_lookups * kDocumentsPerLookup < m_committed.get_doccount()) return true;
+        m_committed_hashes.emplace(m_committed.get_doccount() * 32);
+        for (const std::string_view prefix :
+             {schema::prefix::kCopyAnchor, schema::prefix::kCopyExact}) {
+            const std::string start(prefix);
+            for (auto term = m_committed.allterms_begin(start);
+                 term != m_committed.allterms_end(start); ++term) {
+                // A term not in hex16's form is never looked up: it can be left out.
+                const std::string name = *term;
+                std::uint64_t value = 0;
+                const char* digits = name.data() + prefix.size();
+                const char* end = name.data() + name.size();
+                const auto [parsed, error] = std::from_chars(digits, end, value, 16);
+                if (error == std::errc() && parsed == end && end - digits == 16) {
+                    m_committed_hashes->insert(value);
+                }
+            }
+        }
+    }
+    return m_committed_hashes->may_contain(hash);
+}
+
 std::pair<std::string, std::string> Grouper::committed_labels(Xapian::docid docid) const {
     std::pair<std::string, std::string> labels;
     if (const auto relabelled = m_relabelled.find(docid); relabelled != m_relabelled.end()) {
@@ -1187,6 +1218,12 @@ void Grouper::committed() {
         if (docid < m_committed_days.size()) m_committed_days[docid] = kUnknownDay;
     }
     for (const auto& [docid, labels] : m_relabelled) m_briefs.erase(docid);
+    // The batch's anchors are committed ones now (those of articles it deleted again too: the
+    // filter may say "maybe" of more than the view holds, never "not" of what it holds).
+    if (m_committed_hashes) {
+        for (const auto& [anchor, articles] : m_pending_anchor) m_committed_hashes->insert(anchor);
+        for (const auto& [exact, articles] : m_pending_exact) m_committed_hashes->insert(exact);
+    }
     m_pending.clear();
     m_pending_brief.clear();
     m_pending_by_key.clear();
@@ -1464,7 +1501,9 @@ void Grouper::assign(Xapian::Document& document) {
         // where the loop below would pass over them after reading each document.
         std::map<Xapian::docid, unsigned> shared;
         const std::int64_t own_day = day_of(self.time);
-        const auto count = [&](const std::string& term, unsigned weight) {
+        const auto count = [&](std::string_view prefix, std::uint64_t hash, unsigned weight) {
+            if (!may_be_committed(hash)) return;
+            const std::string term = std::string(prefix) + schema::hex16(hash);
             for (auto posting = m_committed.postlist_begin(term);
                  posting != m_committed.postlist_end(term); ++posting) {
                 if (m_pending_by_key.count(*posting) != 0) continue;
@@ -1482,11 +1521,10 @@ void Grouper::assign(Xapian::Document& document) {
                 if (!m_pending_brief[i].gone) shared[m_pending[i].key] += weight;
             }
         };
-        count(std::string(schema::prefix::kCopyExact) + schema::hex16(self.fingerprint.exact),
-              1000);
+        count(schema::prefix::kCopyExact, self.fingerprint.exact, 1000);
         count_pending(m_pending_exact, self.fingerprint.exact, 1000);
         for (const std::uint64_t probe : self.fingerprint.probes) {
-            count(std::string(schema::prefix::kCopyAnchor) + schema::hex16(probe), 1);
+            count(schema::prefix::kCopyAnchor, probe, 1);
             count_pending(m_pending_anchor, probe, 1);
         }
         std::vector<std::pair<unsigned, Xapian::docid>> ranked;

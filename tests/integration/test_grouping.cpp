@@ -159,6 +159,36 @@ TEST_CASE("an article indexed later joins the existing group, under the same id"
     CHECK(copy_size(db, group) == 2);
 }
 
+TEST_CASE("a copy indexed alone into a much larger archive joins its original's group") {
+    // A run this small looks its anchors up one by one rather than read every anchor of the
+    // archive first (the grouper's filter of committed anchors is not worth building): that
+    // path must find the original too.
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    const auto p = paragraphs("wire/afp_rotterdam_strike.txt");
+    write_file(dir / "in/a.txt", txt("2026-02-10", "AFP", "Dockers strike", p));
+    std::string filler;
+    for (int n = 0; n < 300; ++n) {
+        std::string text;
+        for (int w = 0; w < 60; ++w) text += "w" + std::to_string(n * 60 + w) + " ";
+        filler += nlohmann::json{{"id", "filler-" + std::to_string(n)},
+                                 {"title", "Filler " + std::to_string(n)},
+                                 {"text", text},
+                                 {"date", "2026-02-10"}}
+                      .dump() +
+                  "\n";
+    }
+    write_file(dir / "in/filler.jsonl", filler);
+    index_into(db, {(dir / "in").string()});
+    const std::string group = groups_of(db).at((dir / "in/a.txt").string()).copy;
+
+    write_file(dir / "in/b.txt", txt("2026-02-11", "Harbor Wire", "Rotterdam stands still",
+                                     {p.begin(), p.begin() + 4}));
+    index_into(db, {(dir / "in").string()});
+    CHECK(groups_of(db).at((dir / "in/b.txt").string()).copy == group);
+    CHECK(copy_size(db, group) == 2);
+}
+
 TEST_CASE("an article bridging two groups does not merge them when their founders differ") {
     // A digest carrying the full text of two stories contains each of them, but the two stories
     // are not copies of each other: no chaining through the digest.

@@ -27,6 +27,7 @@
 
 #include "wiredesk/common/analyzer.hpp"
 #include "wiredesk/common/article.hpp"
+#include "wiredesk/indexer/bloom_filter.hpp"
 
 namespace wiredesk::indexer {
 
@@ -292,6 +293,10 @@ private:
     /// reading the document: from m_committed_days.
     [[nodiscard]] std::optional<std::int64_t> committed_day(Xapian::docid docid);
     const std::string& committed_id(Xapian::docid docid) const;
+    /// Whether the committed view may hold copy anchor (or exact hash) @p hash: false only if
+    /// it certainly does not, and its postings need not be looked up. Builds
+    /// m_committed_hashes once lookups without it have cost about as much as building it.
+    [[nodiscard]] bool may_be_committed(std::uint64_t hash);
     /// A committed document's group labels now (relabels of this batch included).
     std::pair<std::string, std::string> committed_labels(Xapian::docid docid) const;
     /// Committed document @p docid, read lazily (only what is asked of it is read).
@@ -367,6 +372,11 @@ private:
     /// those outside its window by this table, not by reading each document: its work follows
     /// the window, not the archive's size.
     std::vector<std::int32_t> m_committed_days;
+    /// The copy anchors and exact hashes of the committed view (and of documents deleted
+    /// since: a filter forgets nothing), once built: most of an article's probes are in no
+    /// other article, and each lookup is a B-tree descent that finds nothing.
+    std::optional<BloomFilter> m_committed_hashes;
+    std::size_t m_unfiltered_lookups = 0;  ///< made before m_committed_hashes was built
     /// Group records written in this batch (key -> value; empty: removed).
     std::unordered_map<std::string, std::string> m_records;
     // The batch's changes to the statistics story candidates are ranked by.
