@@ -1546,20 +1546,21 @@ void Grouper::assign(Xapian::Document& document) {
                 group = candidate.copy_group;
                 story = candidate.story_group;
                 time = candidate.time;
+                if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
+                    continue;
+                }
                 fingerprint = &candidate.fingerprint;
             } else {
                 if (!committed_candidate(docid)) continue;
                 std::tie(group, story) = committed_labels(docid);
                 time = committed_brief(docid).time;
+                // Checked before the fingerprint is read: that is a B-tree read of its own.
                 if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
                     continue;
                 }
                 committed_fingerprint = decode_fingerprint(
                     committed_document(docid).get_value(schema::kSlotCopyFingerprint));
                 fingerprint = &committed_fingerprint;
-            }
-            if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
-                continue;
             }
             ++decision.copy_candidates;
             const CopySimilarity similarity = compare(self.fingerprint, *fingerprint);
