@@ -958,7 +958,7 @@ bool Grouper::may_be_committed(std::uint64_t hash) {
         // archive.
         constexpr std::size_t kDocumentsPerLookup = 16;
         if (++m_unfiltered_lookups * kDocumentsPerLookup < m_committed.get_doccount()) return true;
-        m_committed_hashes.emplace(m_committed.get_doccount() * 32);
+        m_committed_hashes.emplace(std::size_t{m_committed.get_doccount()} * 32);
         for (const std::string_view prefix :
              {schema::prefix::kCopyAnchor, schema::prefix::kCopyExact}) {
             const std::string start(prefix);
