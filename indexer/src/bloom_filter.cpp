@@ -1,6 +1,7 @@
 #include "wiredesk/indexer/bloom_filter.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 
 namespace wiredesk::indexer {
@@ -23,6 +24,24 @@ std::uint64_t bits_of(std::uint64_t hash) noexcept {
     return x ^ (x >> 29);
 }
 
+/// Where a hash lies in a stage of @p blocks blocks: its block's first word, and the bits it
+/// sets in each word of that block.
+struct BlockBits {
+    std::size_t first_word = 0;
+    std::array<std::uint64_t, kWordsPerBlock> masks{};
+};
+
+BlockBits block_bits(std::uint64_t hash, std::uint64_t blocks) noexcept {
+    BlockBits result;
+    result.first_word = block_of(hash, blocks) * kWordsPerBlock;
+    std::uint64_t bits = bits_of(hash);
+    for (int i = 0; i < kBitsSet; ++i, bits >>= 9) {
+        const auto bit = static_cast<unsigned>(bits & 511);
+        result.masks[bit / 64] |= std::uint64_t{1} << (bit % 64);
+    }
+    return result;
+}
+
 }  // namespace
 
 BloomFilter::BloomFilter(std::size_t expected) {
@@ -43,23 +62,18 @@ void BloomFilter::insert(std::uint64_t hash) {
         m_stages.push_back(make_stage(2 * m_stages.back().capacity));
     }
     Stage& stage = m_stages.back();
-    std::uint64_t* block = stage.words.data() + block_of(hash, stage.blocks) * kWordsPerBlock;
-    std::uint64_t bits = bits_of(hash);
-    for (int i = 0; i < kBitsSet; ++i, bits >>= 9) {
-        const auto bit = static_cast<unsigned>(bits & 511);
-        block[bit / 64] |= std::uint64_t{1} << (bit % 64);
+    const BlockBits where = block_bits(hash, stage.blocks);
+    for (std::size_t k = 0; k < kWordsPerBlock; ++k) {
+        stage.words[where.first_word + k] |= where.masks[k];
     }
     ++stage.count;
     ++m_size;
 }
 
 bool BloomFilter::stage_contains(const Stage& stage, std::uint64_t hash) noexcept {
-    const std::uint64_t* block =
-        stage.words.data() + block_of(hash, stage.blocks) * kWordsPerBlock;
-    std::uint64_t bits = bits_of(hash);
-    for (int i = 0; i < kBitsSet; ++i, bits >>= 9) {
-        const auto bit = static_cast<unsigned>(bits & 511);
-        if ((block[bit / 64] & (std::uint64_t{1} << (bit % 64))) == 0) return false;
+    const BlockBits where = block_bits(hash, stage.blocks);
+    for (std::size_t k = 0; k < kWordsPerBlock; ++k) {
+        if ((stage.words[where.first_word + k] & where.masks[k]) != where.masks[k]) return false;
     }
     return true;
 }
