@@ -224,4 +224,6 @@ bool Analyzer::has_stemmer(std::string_view language) {
     return stemmer_name(language) != nullptr;
 }
 
+bool Analyzer::stem_keeps_first_byte(std::string_view language) { return language == "en"; }
+
 }  // namespace wiredesk

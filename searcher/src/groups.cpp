@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <tuple>
 #include <vector>
 
@@ -109,6 +111,11 @@ std::shared_ptr<const ValueTable> ValueTable::read(const Xapian::Database& datab
             if (added) names.push_back(std::move(value));
             of[it.get_docid()] = found->second;
         }
+    }
+    table->time.assign(size, std::numeric_limits<double>::quiet_NaN());
+    const auto times_end = database.valuestream_end(schema::kSlotTime);
+    for (auto it = database.valuestream_begin(schema::kSlotTime); it != times_end; ++it) {
+        if (it.get_docid() < size) table->time[it.get_docid()] = Xapian::sortable_unserialise(*it);
     }
     table->story.assign(size, 0);
     table->copy.assign(size, 0);
@@ -320,9 +327,36 @@ GroupReport report_of(const Article& article) {
 }
 
 GroupMemberMap fetch_group_members(const Xapian::Database& database, GroupLevel level,
-                                   const std::set<std::string>& ids) {
+                                   const std::set<std::string>& ids, const ValueTable* table) {
     GroupMemberMap members;
     if (ids.empty()) return members;
+    if (table != nullptr) {
+        constexpr std::size_t kSource = MatchCounter::kSource;
+        for (const std::string& id : ids) {
+            const std::string term = group_term(level, id);
+            std::vector<GroupMember> found;
+            for (auto it = database.postlist_begin(term); it != database.postlist_end(term);
+                 ++it) {
+                const Xapian::docid docid = *it;
+                GroupMember member{docid, database.get_document(docid, Xapian::DOC_ASSUME_VALID),
+                                   std::nullopt, {}};
+                if (docid < table->size()) {
+                    if (const double time = table->time[docid]; !std::isnan(time)) {
+                        member.time = time;
+                    }
+                    member.source = table->names[kSource][table->facet[kSource][docid]];
+                } else {
+                    // Written after the table was read (it is of the revision searched, so
+                    // this does not happen; read the values should it ever).
+                    member.time = schema::document_time(member.document);
+                    member.source = member.document.get_value(schema::kSlotSource);
+                }
+                found.push_back(std::move(member));
+            }
+            if (!found.empty()) members[id] = std::move(found);
+        }
+        return members;
+    }
     std::vector<Xapian::Query> terms;
     terms.reserve(ids.size());
     for (const std::string& id : ids) terms.emplace_back(group_term(level, id));
@@ -358,7 +392,8 @@ GroupMemberMap fetch_group_members(const Xapian::Database& database, GroupLevel 
 
 GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
                          const std::string& id, const std::vector<GroupMember>& members,
-                         Xapian::docid hit_docid, const Article& hit, std::size_t outlet_names) {
+                         Xapian::docid hit_docid, const Article& hit, std::size_t outlet_names,
+                         bool local) {
     GroupInfo info;
     info.level = level;
     info.id = id;
@@ -412,7 +447,20 @@ GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
         const auto json = nlohmann::json::parse(record, nullptr, false);
         if (json.is_object() && json.contains("earliest") && json["earliest"].is_string()) {
             const std::string earliest_id = json["earliest"].get<std::string>();
-            if (json.contains("earliest_time") && json["earliest_time"].is_number()) {
+            const bool timed = json.contains("earliest_time") && json["earliest_time"].is_number();
+            if (local) {
+                // By its id term; a member whose time is no longer the recorded one is not
+                // believed, as below.
+                const auto docid = resolve_member(database, earliest_id);
+                for (const GroupMember& member : members) {
+                    if (!docid || member.docid != *docid) continue;
+                    if (!timed || (member.time && static_cast<std::int64_t>(*member.time) ==
+                                                      json["earliest_time"].get<std::int64_t>())) {
+                        named = &member;
+                    }
+                    break;
+                }
+            } else if (timed) {
                 const auto recorded_time = json["earliest_time"].get<std::int64_t>();
                 for (const GroupMember& member : members) {
                     const std::optional<double>& time = member.time;

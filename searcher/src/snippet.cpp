@@ -38,19 +38,28 @@ std::vector<Mark> find_marks(std::string_view text, std::string_view language,
     auto known_stems = terms.stems_by_language.find(language);
     if (known_stems == terms.stems_by_language.end()) {
         known_stems = terms.stems_by_language.try_emplace(std::string(language)).first;
+        HighlightTerms::LanguageStems& made = known_stems->second;
         for (const std::string& word : terms.stemmed) {
-            known_stems->second.query.emplace(analyzer.stem(word, language), word);
+            made.query.emplace(analyzer.stem(word, language), word);
+        }
+        if (Analyzer::stem_keeps_first_byte(language)) {
+            made.first_bytes.emplace();
+            for (const auto& [stem, word] : made.query) {
+                if (!stem.empty()) made.first_bytes->set(static_cast<unsigned char>(stem[0]));
+            }
         }
     }
     const std::map<std::string, std::string, std::less<>>& stems = known_stems->second.query;
     std::unordered_map<std::string, std::string>& word_keys = known_stems->second.text_words;
+    const std::optional<std::bitset<256>>& first_bytes = known_stems->second.first_bytes;
 
     analyzer.tokenize(text, [&](const Token& token) {
         std::string key;
         if (terms.exact.contains(token.exact)) {
             key = token.exact;
-        } else if (!stems.empty()) {
-            // Each distinct word of the query's texts is stemmed once.
+        } else if (!stems.empty() &&
+                   (!first_bytes || first_bytes->test(static_cast<unsigned char>(token.exact[0])))) {
+            // Each distinct word of the query's texts that may match is stemmed once.
             auto [known, fresh] = word_keys.try_emplace(token.exact);
             if (fresh) {
                 if (const auto found = stems.find(analyzer.stem(token.exact, language));

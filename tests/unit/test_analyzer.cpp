@@ -5,8 +5,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +18,7 @@
 #include "ascii_words.hpp"
 #include "wiredesk/common/analyzer.hpp"
 #include "wiredesk/common/language.hpp"
+#include "wiredesk/common/text.hpp"
 
 using wiredesk::Analyzer;
 
@@ -105,6 +110,68 @@ TEST_CASE("stemming follows the article's language") {
     CHECK(analyzer.stem("переговорах", "uk") == "переговорах");
     CHECK_FALSE(Analyzer::has_stemmer("uk"));
     CHECK(Analyzer::has_stemmer("en"));
+}
+
+TEST_CASE("an English stem starts with its word's first byte, so highlighting skips the rest") {
+    // Analyzer::stem_keeps_first_byte("en") lets the highlighter leave unstemmed every word
+    // whose first byte starts no query stem; a stem that began otherwise would go unmarked.
+    REQUIRE(Analyzer::stem_keeps_first_byte("en"));
+    Analyzer analyzer;
+    std::size_t checked = 0;
+    const auto check = [&](const std::string& word) {
+        const std::string stem = analyzer.stem(word, "en");
+        ++checked;
+        if (stem.empty() || stem[0] != word[0]) FAIL_CHECK(word << " stems to " << stem);
+    };
+    // Every word of up to four letters, digits and inner apostrophes...
+    const std::string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789'";
+    std::vector<std::string> words_so_far = {""};
+    for (std::size_t length = 1; length <= 4; ++length) {
+        std::vector<std::string> longer;
+        for (const std::string& word : words_so_far) {
+            for (const char c : alphabet) {
+                if (word.empty() && c == '\'') continue;  // the analyzer's words never start so
+                longer.push_back(word + c);
+            }
+        }
+        for (const std::string& word : longer) check(word);
+        words_so_far = std::move(longer);
+    }
+    // ... the stemmer's own exceptions, initial y, and longer words with its suffixes.
+    for (const char* word :
+         {"skis", "skies", "dying", "lying", "tying", "idly", "gently", "ugly", "early", "only",
+          "singly", "sky", "news", "howe", "atlas", "cosmos", "bias", "andes", "inning",
+          "outing", "canning", "herring", "earring", "proceed", "exceed", "succeed", "yes",
+          "yesterday", "youth", "yielding", "generously", "commune", "communities", "arsenal"}) {
+        check(word);
+    }
+    // ... every word of the sample corpus (all its languages: the property is the stemmer's)...
+    std::set<std::string> corpus_words;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(
+             std::filesystem::path(WIREDESK_SOURCE_DIR) / "corpus")) {
+        if (!entry.is_regular_file() || entry.path().extension() == ".gz") continue;
+        std::ifstream in(entry.path(), std::ios::binary);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (wiredesk::find_invalid_utf8(text)) continue;  // the malformed samples
+        for (const auto& token : analyzer.tokenize(text)) corpus_words.insert(token.exact);
+    }
+    CHECK(corpus_words.size() > 2000);
+    for (const std::string& word : corpus_words) check(word);
+    // ... and random words with the endings the stemmer rewrites.
+    std::mt19937 random(20261204);
+    const std::vector<std::string> suffixes = {
+        "", "s", "es", "ies", "ed", "ing", "ly", "ness", "ment", "ational", "ization", "fulness",
+        "iveness", "biliti", "logi", "ator", "alism", "ous", "ive", "ize", "ement", "ent", "y",
+        "'s", "s'", "ic", "able", "ible", "ance", "ence"};
+    for (int i = 0; i < 50000; ++i) {
+        std::string word;
+        const std::size_t letters = 1 + random() % 8;
+        for (std::size_t k = 0; k < letters; ++k) word += static_cast<char>('a' + random() % 26);
+        check(word + suffixes[random() % suffixes.size()]);
+    }
+    CHECK(checked > 1'000'000);
+    CHECK_FALSE(Analyzer::stem_keeps_first_byte("ar"));  // Arabic drops prefixes
+    CHECK_FALSE(Analyzer::stem_keeps_first_byte("und"));
 }
 
 TEST_CASE("an accented word is stemmed with and without its accents") {

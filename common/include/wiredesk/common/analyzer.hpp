@@ -66,6 +66,14 @@ public:
     /// Whether a Snowball stemmer exists for @p language (ISO 639-1).
     static bool has_stemmer(std::string_view language);
 
+    /// Whether stem(word, @p language) always starts with the word's first byte (for the
+    /// analyzer's words, which never start with an apostrophe). Then a word whose first byte
+    /// starts none of a query's stems cannot match one by stem, and need not be stemmed. True
+    /// for English, whose Snowball stemmer rewrites endings only (tests/unit/test_analyzer.cpp
+    /// checks every word of up to four letters and the sample corpus); false where that is
+    /// not known.
+    static bool stem_keeps_first_byte(std::string_view language);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -2,8 +2,10 @@
 /// @brief Highlighting and best-passage selection with the same Analyzer that indexed the text.
 #pragma once
 
+#include <bitset>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -34,6 +36,10 @@ struct HighlightTerms {
         std::map<std::string, std::string, std::less<>> query;
         /// Each text word looked at -> the query word it matched by stem, or "" for none.
         std::unordered_map<std::string, std::string> text_words;
+        /// When the language's stems keep their word's first byte
+        /// (Analyzer::stem_keeps_first_byte): the first bytes of the stems in `query`. A word
+        /// starting otherwise is not stemmed (most words of a text are not).
+        std::optional<std::bitset<256>> first_bytes;
     };
     /// By language. Filled by the highlighter as it goes (hence mutable; `stemmed` must not
     /// change once a text has been looked at); one query's terms are used by one thread.
