@@ -88,6 +88,17 @@ bool one_local_database(const ReadableArchive& archive) {
     return !archive.has_remote && archive.shards.size() - archive.missing.size() == 1;
 }
 
+/// "uuid:revision" of @p archive when it is one local glass database (what the searcher keeps
+/// per revision is keyed by it), else nullopt.
+std::optional<std::string> local_revision(const ReadableArchive& archive) {
+    if (!one_local_database(archive)) return std::nullopt;
+    try {
+        return archive.database.get_uuid() + ":" + std::to_string(archive.database.get_revision());
+    } catch (const Xapian::Error&) {
+        return std::nullopt;  // not a single glass database
+    }
+}
+
 std::vector<PageEntry> page_of(const Xapian::MSet& mset) {
     // The page's documents in one request per remote shard, not one each (a no-op locally).
     // The iterator form: Xapian 1.4's fetch() without arguments crashes on an MSet that
@@ -409,14 +420,9 @@ struct Searcher::Impl {
 };
 
 std::vector<std::string> Searcher::Impl::languages(const ReadableArchive& archive) const {
-    if (!one_local_database(archive)) return database_languages(archive.database);
-    std::string revision;
-    try {
-        revision = archive.database.get_uuid() + ":" +
-                   std::to_string(archive.database.get_revision());
-    } catch (const Xapian::Error&) {
-        return database_languages(archive.database);  // not a single glass database
-    }
+    const std::optional<std::string> at = local_revision(archive);
+    if (!at) return database_languages(archive.database);
+    const std::string& revision = *at;
     {
         const std::lock_guard lock(languages_mutex);
         if (revision == languages_revision) return languages_kept;
@@ -430,14 +436,9 @@ std::vector<std::string> Searcher::Impl::languages(const ReadableArchive& archiv
 
 std::shared_ptr<const detail::ValueTable> Searcher::Impl::value_table(
     const ReadableArchive& archive) const {
-    if (!one_local_database(archive)) return nullptr;
-    std::string revision;
-    try {
-        revision = archive.database.get_uuid() + ":" +
-                   std::to_string(archive.database.get_revision());
-    } catch (const Xapian::Error&) {
-        return nullptr;  // not a single glass database
-    }
+    const std::optional<std::string> at = local_revision(archive);
+    if (!at) return nullptr;
+    const std::string& revision = *at;
     {
         const std::lock_guard lock(table_mutex);
         if (revision != table_revision) {
