@@ -1,5 +1,6 @@
 #include "wiredesk/common/schema.hpp"
 
+#include <charconv>
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,14 @@ std::string hex16(std::uint64_t value) {
         *digit = kDigits[value & 0xF];
     }
     return hex;
+}
+
+std::optional<std::uint64_t> parse_hex16(std::string_view text) {
+    std::uint64_t value = 0;
+    const char* const last = text.data() + text.size();
+    const auto [end, error] = std::from_chars(text.data(), last, value, 16);
+    if (text.size() != 16 || error != std::errc() || end != last) return std::nullopt;
+    return value;
 }
 
 std::optional<double> document_time(const Xapian::Document& document) {

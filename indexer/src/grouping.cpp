@@ -1,7 +1,6 @@
 #include "wiredesk/indexer/grouping.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -966,12 +965,9 @@ bool Grouper::may_be_committed(std::uint64_t hash) {
                  term != m_committed.allterms_end(start); ++term) {
                 // A term not in hex16's form is never looked up: it can be left out.
                 const std::string name = *term;
-                std::uint64_t value = 0;
-                const char* digits = name.data() + prefix.size();
-                const char* end = name.data() + name.size();
-                const auto [parsed, error] = std::from_chars(digits, end, value, 16);
-                if (error == std::errc() && parsed == end && end - digits == 16) {
-                    m_committed_hashes->insert(value);
+                if (const auto committed =
+                        schema::parse_hex16(std::string_view(name).substr(prefix.size()))) {
+                    m_committed_hashes->insert(*committed);
                 }
             }
         }
@@ -1809,8 +1805,11 @@ void Grouper::assign(Xapian::Document& document) {
     const std::string anchor_prefix(schema::prefix::kCopyAnchor);
     for_each_with_prefix(document.termlist_begin(), document.termlist_end(), anchor_prefix,
                          [&](const std::string& name, const Xapian::TermIterator&) {
-                             pending.anchors.push_back(
-                                 std::strtoull(name.c_str() + anchor_prefix.size(), nullptr, 16));
+                             // The worker wrote each as hex16 (add_grouping_features).
+                             if (const auto anchor = schema::parse_hex16(
+                                     std::string_view(name).substr(anchor_prefix.size()))) {
+                                 pending.anchors.push_back(*anchor);
+                             }
                          });
     pending.profile = std::move(own);
     track(std::move(pending), document);

@@ -1,7 +1,6 @@
 #include "groups.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -70,15 +69,6 @@ GroupCounts count_groups(const Xapian::ValueCountMatchSpy& group_ids) {
 
 namespace {
 
-/// A group id of 16 hex digits as a number (the form the indexer writes), else nothing.
-std::optional<std::uint64_t> id_number(const std::string& id) {
-    std::uint64_t number = 0;
-    const char* const last = id.data() + id.size();
-    const auto [end, error] = std::from_chars(id.data(), last, number, 16);
-    if (id.size() != 16 || error != std::errc() || end != last) return std::nullopt;
-    return number;
-}
-
 /// The slots of the facets, in MatchCounter::Facet order.
 constexpr std::array<Xapian::valueno, 3> kFacetSlots = {schema::kSlotSource,
                                                         schema::kSlotLanguage, schema::kSlotDay};
@@ -126,7 +116,7 @@ std::shared_ptr<const ValueTable> ValueTable::read(const Xapian::Database& datab
         const auto end = database.valuestream_end(slot);
         for (auto it = database.valuestream_begin(slot); it != end; ++it) {
             if (it.get_docid() >= size) continue;
-            const auto number = id_number(*it);
+            const auto number = schema::parse_hex16(*it);
             if (!number) return nullptr;  // an id of another form: counted the usual way
             (*ids)[it.get_docid()] = *number;
             table->grouped[it.get_docid()] |= static_cast<std::uint8_t>(bit);
@@ -152,7 +142,7 @@ MatchCounter::MatchCounter(Xapian::valueno group_slot, FacetCounts facets,
 void MatchCounter::GroupTally::add(const std::string& id) {
     if (id.empty()) {
         ++ungrouped;
-    } else if (const auto number = id_number(id)) {
+    } else if (const auto number = schema::parse_hex16(id)) {
         ids.push_back(*number);
     } else {
         other_ids.insert(id);
@@ -183,7 +173,7 @@ void MatchCounter::operator()(const Xapian::Document& document, double weight) {
             GroupKey key;
             if (group.empty()) {
                 key = {GroupKey::Kind::kAlone, match.docid};
-            } else if (const auto number = id_number(group)) {
+            } else if (const auto number = schema::parse_hex16(group)) {
                 key = {GroupKey::Kind::kHex, *number};
             } else {
                 const auto [it, added] = m_other_keys.try_emplace(group, m_other_keys.size());

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
+
 #include <xapian.h>
 
 #include "wiredesk/common/database.hpp"
@@ -33,6 +35,17 @@ TEST_CASE("hashes are written as 16 lower-case hex digits, leading zeros kept") 
     CHECK(schema::hex16(0) == "0000000000000000");
     CHECK(schema::hex16(0xABCULL) == "0000000000000abc");
     CHECK(schema::hex16(0xFEDCBA9876543210ULL) == "fedcba9876543210");
+}
+
+TEST_CASE("16 hex digits read back as the number hex16 wrote, and nothing else does") {
+    for (const std::uint64_t value : {0ULL, 0xABCULL, 0xFEDCBA9876543210ULL, ~0ULL}) {
+        CHECK(schema::parse_hex16(schema::hex16(value)) == value);
+    }
+    CHECK_FALSE(schema::parse_hex16("abc").has_value());                // too short
+    CHECK_FALSE(schema::parse_hex16("0000000000000abc0").has_value());  // too long
+    CHECK_FALSE(schema::parse_hex16("000000000000zabc").has_value());   // not hex
+    CHECK_FALSE(schema::parse_hex16("-000000000000abc").has_value());   // a sign
+    CHECK_FALSE(schema::parse_hex16("").has_value());
 }
 
 TEST_CASE("document data round-trips every field") {

@@ -137,6 +137,8 @@ std::string group_key(std::string_view level, std::string_view group_id);
 std::string stable_hash_hex(std::string_view text);
 /// @p value as 16 lower-case hex digits: the form hashes take in terms and keys.
 std::string hex16(std::uint64_t value);
+/// The number @p text spells when it is exactly 16 hex digits (hex16's form), else nothing.
+std::optional<std::uint64_t> parse_hex16(std::string_view text);
 
 /// A document's time (kSlotTime), as the indexer wrote it; none for an undated article.
 std::optional<double> document_time(const Xapian::Document& document);
