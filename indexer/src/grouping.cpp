@@ -1534,29 +1534,29 @@ void Grouper::assign(Xapian::Document& document) {
             std::string group;
             std::string story;
             std::optional<double> time;
-            const CopyFingerprint* fingerprint = nullptr;
+            const Pending* in_batch = nullptr;
             if (const auto pending = m_pending_by_key.find(docid);
                 pending != m_pending_by_key.end()) {
                 if (!pending_candidate(pending->second)) continue;
-                const Pending& candidate = m_pending[pending->second];
-                group = candidate.copy_group;
-                story = candidate.story_group;
-                time = candidate.time;
-                if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
-                    continue;
-                }
-                fingerprint = &candidate.fingerprint;
+                in_batch = &m_pending[pending->second];
+                group = in_batch->copy_group;
+                story = in_batch->story_group;
+                time = in_batch->time;
             } else {
                 if (!committed_candidate(docid)) continue;
                 std::tie(group, story) = committed_labels(docid);
                 time = committed_brief(docid).time;
-                // Checked before the fingerprint is read: that is a B-tree read of its own.
-                if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
-                    continue;
-                }
+            }
+            // Checked before a committed fingerprint is read: that is a B-tree read of its own.
+            if (group.empty() || !within_days(self.time, time, m_options.copy_window_days)) {
+                continue;
+            }
+            const CopyFingerprint* fingerprint = &committed_fingerprint;
+            if (in_batch != nullptr) {
+                fingerprint = &in_batch->fingerprint;
+            } else {
                 committed_fingerprint = decode_fingerprint(
                     committed_document(docid).get_value(schema::kSlotCopyFingerprint));
-                fingerprint = &committed_fingerprint;
             }
             ++decision.copy_candidates;
             const CopySimilarity similarity = compare(self.fingerprint, *fingerprint);
