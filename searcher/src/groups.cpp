@@ -428,43 +428,42 @@ GroupInfo describe_group(const Xapian::Database& database, GroupLevel level,
         info.other_outlets.push_back(ordered[i]->name);
     }
 
-    // The earliest report the group's record names, if it is still a member (a stale record
-    // is not believed). Looked for among the members of its recorded time, by the article id
-    // in their data (fetched with them); an undated one by its id term.
+    // The earliest report the group's record names, if it is still a member of its recorded
+    // time (a stale record is not believed). Found by its id term on one local database (a
+    // B-tree lookup), and when the record has no time; over remote shards among the members of
+    // its recorded time, by the article id in their data (fetched with them, where a lookup
+    // would be a round trip).
     const GroupMember* named = nullptr;
     const std::string record = database.get_metadata(schema::group_key(group_level_name(level), id));
     if (!record.empty()) {
         const auto json = nlohmann::json::parse(record, nullptr, false);
         if (json.is_object() && json.contains("earliest") && json["earliest"].is_string()) {
             const std::string earliest_id = json["earliest"].get<std::string>();
-            const bool timed = json.contains("earliest_time") && json["earliest_time"].is_number();
-            if (local) {
-                // By its id term; a member whose time is no longer the recorded one is not
-                // believed, as below.
-                const auto docid = resolve_member(database, earliest_id);
-                for (const GroupMember& member : members) {
-                    if (!docid || member.docid != *docid) continue;
-                    if (!timed || (member.time && static_cast<std::int64_t>(*member.time) ==
-                                                      json["earliest_time"].get<std::int64_t>())) {
-                        named = &member;
+            std::optional<std::int64_t> recorded_time;
+            if (json.contains("earliest_time") && json["earliest_time"].is_number()) {
+                recorded_time = json["earliest_time"].get<std::int64_t>();
+            }
+            const auto at_recorded_time = [&](const GroupMember& member) {
+                return !recorded_time || (member.time && static_cast<std::int64_t>(
+                                                             *member.time) == *recorded_time);
+            };
+            if (local || !recorded_time) {
+                if (const auto docid = resolve_member(database, earliest_id)) {
+                    for (const GroupMember& member : members) {
+                        if (member.docid != *docid) continue;
+                        if (at_recorded_time(member)) named = &member;
+                        break;
                     }
-                    break;
                 }
-            } else if (timed) {
-                const auto recorded_time = json["earliest_time"].get<std::int64_t>();
+            } else {
                 for (const GroupMember& member : members) {
-                    const std::optional<double>& time = member.time;
-                    if (!time || static_cast<std::int64_t>(*time) != recorded_time) continue;
+                    if (!at_recorded_time(member)) continue;
                     const std::string article_id =
                         schema::decode_article_metadata(member.document.get_data()).id;
                     if (earliest_id == article_id || earliest_id == schema::id_term(article_id)) {
                         named = &member;
                         break;
                     }
-                }
-            } else if (const auto docid = resolve_member(database, earliest_id)) {
-                for (const GroupMember& member : members) {
-                    if (member.docid == *docid) named = &member;
                 }
             }
         }

@@ -41,10 +41,11 @@ struct GroupCounts {
 };
 GroupCounts count_groups(const Xapian::ValueCountMatchSpy& group_ids);
 
-/// The values searches count (group ids at both levels, source, language, day) of every
-/// document of one local database at one revision, in memory: what a long-lived searcher
-/// keeps so that counting a match costs array lookups instead of value-stream reads (at a
-/// million articles about 40 bytes a document, 40 MB). Read by read(); immutable after.
+/// The values searches count (group ids at both levels, source, language, day), and the time
+/// a group block orders members by, of every document of one local database at one revision,
+/// in memory: what a long-lived searcher keeps so that counting a match costs array lookups
+/// instead of value-stream reads (at a million articles about 40 bytes a document, 40 MB).
+/// Read by read(); immutable after.
 class ValueTable {
 public:
     /// The table of @p database (one local shard), or null when it has a group id that is not
