@@ -652,6 +652,7 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     const bool facets_by_group =
         request.facets && request.facet_counting == FacetCounting::kGroups;
     const bool local = !archive.has_remote;
+    const bool one_database = one_local_database(archive);
     const bool sorted_by_time = sort == SortOrder::kNewest || sort == SortOrder::kOldest;
     // One local database, ranked by relevance, grouped, counted exactly, a page not too deep:
     // one match does it all. Exact counts look at every match anyway, and our spy sees each
@@ -660,7 +661,7 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     // group, keyed by string, and a broad query has a hundred thousand groups
     // (tests/integration/test_search_grouping.cpp compares the two).
     constexpr std::size_t kMaxGroupsKeptInSpy = 200;
-    const bool collapse_in_spy = one_local_database(archive) && grouped && request.exact_counts &&
+    const bool collapse_in_spy = one_database && grouped && request.exact_counts &&
                                  !sorted_by_time &&
                                  request.offset + request.limit <= kMaxGroupsKeptInSpy;
     if (grouped && !collapse_in_spy) enquire.set_collapse_key(detail::group_slot(request.group));
@@ -703,22 +704,21 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
     // everything (detail::MatchCounter, much faster); remote shards run Xapian's own spies only.
     const bool count_groups = grouped || facets_by_group;
     std::optional<detail::MatchCounter> local_counter;
-    std::shared_ptr<const detail::ValueTable> values;  // in memory, if the counter has them
+    std::shared_ptr<const detail::ValueTable> values;  // in memory, for the counter and groups
     Xapian::ValueCountMatchSpy source_spy(schema::kSlotSource);
     Xapian::ValueCountMatchSpy language_spy(schema::kSlotLanguage);
     Xapian::ValueCountMatchSpy day_spy(schema::kSlotDay);
     Xapian::ValueCountMatchSpy group_ids(detail::group_slot(count_level));
     if (local) {
         using FacetCounts = detail::MatchCounter::FacetCounts;
-        auto in_memory = count_groups || request.facets ? value_table(archive) : nullptr;
-        response.timing.values_in_memory = in_memory != nullptr;
-        values = in_memory;
+        values = count_groups || request.facets ? value_table(archive) : nullptr;
+        response.timing.values_in_memory = values != nullptr;
         local_counter.emplace(
             count_groups ? detail::group_slot(count_level) : Xapian::BAD_VALUENO,
             !request.facets    ? FacetCounts::kNone
             : facets_by_group ? FacetCounts::kGroups
                                : FacetCounts::kReports,
-            std::move(in_memory));
+            values);
         if (collapse_in_spy) local_counter->keep_best_groups(request.offset + request.limit);
         counting.add_matchspy(&*local_counter);
     } else {
@@ -855,8 +855,7 @@ Response Searcher::Impl::run(const ReadableArchive& archive, const Request& requ
             if (!group_id.empty()) {
                 hit.group = detail::describe_group(database, request.group, group_id,
                                                    group_members[group_id], entry.docid, article,
-                                                   request.group_outlet_names,
-                                                   one_local_database(archive));
+                                                   request.group_outlet_names, one_database);
             }
         }
         response.results.push_back(std::move(hit));
