@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <random>
 #include <set>
@@ -19,6 +17,7 @@
 #include "wiredesk/common/analyzer.hpp"
 #include "wiredesk/common/language.hpp"
 #include "wiredesk/common/text.hpp"
+#include "test_support.hpp"
 
 using wiredesk::Analyzer;
 
@@ -147,11 +146,10 @@ TEST_CASE("an English stem starts with its word's first byte, so highlighting sk
     }
     // ... every word of the sample corpus (all its languages: the property is the stemmer's)...
     std::set<std::string> corpus_words;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(
-             std::filesystem::path(WIREDESK_SOURCE_DIR) / "corpus")) {
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(wiredesk::test::source_dir() / "corpus")) {
         if (!entry.is_regular_file() || entry.path().extension() == ".gz") continue;
-        std::ifstream in(entry.path(), std::ios::binary);
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string text = wiredesk::test::read_file(entry.path());
         if (wiredesk::find_invalid_utf8(text)) continue;  // the malformed samples
         for (const auto& token : analyzer.tokenize(text)) corpus_words.insert(token.exact);
     }
