@@ -268,8 +268,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 19))
         ->capture_default_str();
     app.add_option("--batch", options.batch_articles,
-                   "Commit after this many articles; an interrupted run loses at most one batch")
-        ->capture_default_str();
+                   "Commit after this many articles; an interrupted run loses at most one "
+                   "batch (default: by the database's size, from about 1,150 articles when it "
+                   "is empty up to 5,000)");
     app.add_option("--exclude", options.excludes,
                    "Leave out files and directories matching this glob (relative path or "
                    "name); repeatable")

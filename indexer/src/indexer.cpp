@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -652,9 +653,11 @@ private:
 /// at most the open batch.
 class BatchWriter {
 public:
-    BatchWriter(ArchiveWriter& archive, std::size_t batch_articles)
-        : m_archive(archive), m_batch_articles(batch_articles) {
-        m_archive.begin_transaction();
+    /// @p batch_articles unset: each batch's size is chosen by the database's size when it
+    /// begins (auto_batch_articles).
+    BatchWriter(ArchiveWriter& archive, std::optional<std::size_t> batch_articles)
+        : m_archive(archive), m_fixed_batch(batch_articles) {
+        begin();
     }
 
     /// Feeds the batch's "did you mean" words with those of @p document, a new article.
@@ -666,7 +669,7 @@ public:
     void counted(std::size_t articles) noexcept { m_pending += articles; }
 
     /// Whether the open batch holds a batch's worth of articles: time to commit.
-    [[nodiscard]] bool full() const noexcept { return m_pending >= m_batch_articles; }
+    [[nodiscard]] bool full() const noexcept { return m_pending >= m_batch; }
 
     void commit() {
         commit_around([] {});
@@ -683,7 +686,7 @@ public:
         ++m_commits;
         m_pending = 0;
         between();
-        m_archive.begin_transaction();
+        begin();
     }
 
     void finish() {
@@ -708,6 +711,12 @@ public:
     [[nodiscard]] double spelling_seconds() const noexcept { return m_spelling_seconds; }
 
 private:
+    void begin() {
+        m_batch = std::max<std::size_t>(
+            1, m_fixed_batch.value_or(auto_batch_articles(m_archive.database().get_doccount())));
+        m_archive.begin_transaction();
+    }
+
     void flush_spellings() {
         timed(m_spelling_seconds, [&] { m_spellings.flush(m_archive.database()); });
     }
@@ -721,7 +730,8 @@ private:
     }
 
     ArchiveWriter& m_archive;
-    std::size_t m_batch_articles;
+    std::optional<std::size_t> m_fixed_batch;
+    std::size_t m_batch = 1;  ///< articles of the open batch
     std::size_t m_pending = 0;
     std::size_t m_commits = 0;
     double m_seconds = 0;
@@ -730,6 +740,21 @@ private:
 };
 
 }  // namespace
+
+std::size_t auto_batch_articles(std::size_t documents) {
+    // Measured on the real articles of bench/ (bench/RESULTS.md, "Batches sized by the
+    // database"): an article's writing costs about 0.075 µs more for each article already in
+    // the open batch; a commit costs about 0.1 s plus 7 µs per document in the database.
+    // Writing n articles in batches of b then costs n (0.075e-6 b + (0.1 + 7e-6 N) / b), least
+    // at b = sqrt((0.1 + 7e-6 N) / 0.075e-6).
+    constexpr double kPerArticleInBatch = 0.075e-6;
+    constexpr double kCommitFixed = 0.1;
+    constexpr double kCommitPerDocument = 7e-6;
+    constexpr std::size_t kMaxBatch = 5000;
+    const double best = std::sqrt((kCommitFixed + kCommitPerDocument * static_cast<double>(documents)) /
+                                  kPerArticleInBatch);
+    return std::min(kMaxBatch, static_cast<std::size_t>(best));
+}
 
 IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) {
     const auto start = Clock::now();
@@ -776,7 +801,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
         to_read.push_back(std::move(file));
     }
 
-    BatchWriter writer(archive, std::max<std::size_t>(1, options.batch_articles));
+    BatchWriter writer(archive, options.batch_articles);
     // Groups are assigned here, in file order: ids do not depend on threads.
     Grouper grouper(options.database, options.grouping);
     WriteQueue writes(options.grouping.enabled);

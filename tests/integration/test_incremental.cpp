@@ -201,3 +201,34 @@ TEST_CASE("a new file larger than a batch is committed in parts, a changed one i
     wiredesk::test::check_holds_whole_files(db);
     CHECK(stored_articles(db).size() == 46);
 }
+
+TEST_CASE("without a set batch, batches grow with the database, up to 5,000 articles") {
+    using wiredesk::indexer::auto_batch_articles;
+    // An empty database commits after about a thousand articles; the batch grows with the
+    // database's size, never shrinks, and stops at 5,000 (memory as with the old fixed batch).
+    CHECK(auto_batch_articles(0) >= 1000);
+    CHECK(auto_batch_articles(0) < 1500);
+    std::size_t previous = 0;
+    for (std::size_t documents = 0; documents <= 2'000'000; documents += 10'000) {
+        const std::size_t batch = auto_batch_articles(documents);
+        CHECK(batch >= previous);
+        CHECK(batch <= 5000);
+        previous = batch;
+    }
+    CHECK(auto_batch_articles(300'000) == 5000);
+
+    // A new file of 2,500 articles on an empty database: a part after the first batch, one
+    // after the second (chosen for the database as the first left it), the rest at the end.
+    TempDir dir;
+    wiredesk::test::write_feeds(dir / "archive", 0, 1, 2500, [](int, int article) {
+        return wiredesk::test::FeedArticle{"grow-" + std::to_string(article),
+                                           "Harbor note " + std::to_string(article) + "."};
+    });
+    const std::size_t first = auto_batch_articles(0);
+    const std::size_t second = auto_batch_articles(first);
+    REQUIRE(first + second < 2500);
+    const auto run = index_into((dir / "db").string(), {(dir / "archive").string()}, {});
+    CHECK(run.summary.articles_added == 2500);
+    CHECK(run.summary.commits == 3);
+    wiredesk::test::check_holds_whole_files((dir / "db").string());
+}

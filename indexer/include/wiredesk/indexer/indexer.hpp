@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,9 @@ struct IndexOptions {
     /// the cores are all busy it should be the one to run; 0 leaves them equal.
     int worker_niceness = 10;
     /// Commit after at least this many articles; a new file larger than that is committed in
-    /// parts of this many (its state with the last part).
-    std::size_t batch_articles = 5000;
+    /// parts of this many (its state with the last part). Unset: auto_batch_articles() of the
+    /// database's size, chosen afresh for each batch.
+    std::optional<std::size_t> batch_articles;
     std::size_t max_file_bytes = std::size_t{1} << 30;    ///< largest file, decompressed
     std::size_t max_article_bytes = std::size_t{16} << 20; ///< largest one-article file
     bool strict = false;                 ///< the first problem is fatal (StrictModeError)
@@ -110,6 +112,16 @@ class StrictModeError : public InputError {
 public:
     explicit StrictModeError(const InputError& cause) : InputError(cause) {}
 };
+
+/// The batch a run commits after when IndexOptions::batch_articles is unset, for a database
+/// that holds @p documents when the batch begins: from about 1,150 articles (empty) up to
+/// 5,000 (about 250,000 articles on). Two costs pull apart: Xapian's writing of each article
+/// grows with the changes the open batch holds (its postings are kept in memory until the
+/// commit), and each commit costs a fixed part plus a part that grows with the database. The
+/// batch that makes their sum smallest grows as the square root of the database's size
+/// (bench/RESULTS.md, "Batches sized by the database"); the cap keeps memory where a fixed
+/// batch of 5,000 had it.
+std::size_t auto_batch_articles(std::size_t documents);
 
 /// Indexes @p options.inputs into @p options.database: new and changed files are read, their
 /// articles replace the old ones; articles of files deleted under an input root are removed.
