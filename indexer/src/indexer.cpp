@@ -46,6 +46,12 @@ constexpr std::size_t kArticlesPerTask = 64;
 /// whatever the size of the files.
 constexpr std::size_t kArticlesAhead = 2048;
 
+/// Bytes of files (as stored) the workers may have read ahead of the writer, beyond the few
+/// files always allowed. One-article files are small: a window of a few files let the writer
+/// catch up with the workers (which run at a lower priority) and wait. Their articles are then
+/// analyzed ahead as far as kArticlesAhead allows.
+constexpr std::uintmax_t kBytesReadAhead = std::uintmax_t{8} << 20;
+
 /// Within a large file, progress is reported every this many articles.
 constexpr std::size_t kProgressEvery = 256;
 
@@ -260,8 +266,8 @@ public:
             work->file = std::move(file);
             m_work.push_back(std::move(work));
         }
-        // Read-ahead window: enough files in flight to keep every worker busy, few enough to
-        // bound memory when files are large.
+        // Files always allowed ahead: enough to keep every worker busy, few enough to bound
+        // memory when files are large. Small files may go further (kBytesReadAhead).
         m_window = std::max<std::size_t>(4, 2 * static_cast<std::size_t>(threads));
         {
             std::lock_guard lock(m_mutex);
@@ -298,7 +304,9 @@ public:
     FileWork& wait_for_read(std::size_t index) {
         std::unique_lock lock(m_mutex);
         m_file_done.wait(lock, [&] { return m_work[index]->read_done; });
-        m_consumed = index + 1;
+        for (; m_consumed <= index; ++m_consumed) {
+            if (m_work[m_consumed]) m_bytes_ahead -= m_work[m_consumed]->file.size;
+        }
         schedule_reads_locked();
         m_task_ready.notify_all();
         return *m_work[index];
@@ -355,7 +363,13 @@ private:
     }
 
     void schedule_reads_locked() {
-        while (m_next_read < m_work.size() && m_next_read < m_consumed + m_window) {
+        while (m_next_read < m_work.size()) {
+            const std::size_t ahead = m_next_read - m_consumed;
+            const std::uintmax_t size = m_work[m_next_read]->file.size;
+            const bool small_enough =
+                ahead < kArticlesAhead && m_bytes_ahead + size <= kBytesReadAhead;
+            if (ahead >= m_window && !small_enough) break;
+            m_bytes_ahead += size;
             const std::size_t index = m_next_read++;
             m_tasks.emplace_back([this, index](DocumentBuilder&) { read_file(index); });
         }
@@ -483,8 +497,9 @@ private:
     std::condition_variable m_file_done;
     std::vector<std::thread> m_threads;
     std::size_t m_next_read = 0;
-    std::size_t m_consumed = 0;
+    std::size_t m_consumed = 0;      ///< files the writer has taken
     std::size_t m_window = 4;
+    std::uintmax_t m_bytes_ahead = 0;  ///< sizes of the files read past m_consumed
     bool m_stopping = false;
     std::atomic<std::size_t> m_bytes_read{0};
 };
