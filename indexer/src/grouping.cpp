@@ -1197,6 +1197,17 @@ std::vector<GroupingChange> Grouper::take_changes() { return std::exchange(m_cha
 
 void Grouper::committed() {
     if (!m_options.enabled) return;
+    // The stems' frequencies read so far move with the batch just committed, which the
+    // grouper counted (termfreq()): carried over, they need no B-tree reads in the new view.
+    // Other terms (the window's day terms) are not counted by the batch: read again.
+    std::unordered_map<std::string, Xapian::doccount> carried;
+    carried.reserve(m_committed_termfreq.size());
+    const std::string_view stem_prefix = schema::prefix::kStemmed;
+    for (const auto& [term, frequency] : m_committed_termfreq) {
+        if (term.size() > stem_prefix.size() && term.starts_with(stem_prefix)) {
+            carried.emplace(term, termfreq(term));
+        }
+    }
     // Opened afresh, not reopen()ed: an archive may have gained shards, which only a new
     // reading of its stub sees.
     m_committed = Xapian::Database(m_path);
@@ -1239,7 +1250,7 @@ void Grouper::committed() {
     m_doccount_delta = 0;
     m_length_delta = 0;
     m_termfreq_delta.clear();
-    m_committed_termfreq.clear();  // the view moved
+    m_committed_termfreq = std::move(carried);
 }
 
 Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const {

@@ -385,9 +385,10 @@ private:
     /// Z terms: committed documents deleted or replaced, and articles without grouping features
     /// (not in m_pending_stem).
     std::unordered_map<std::string, std::int64_t> m_termfreq_delta;
-    /// committed_termfreq()'s memory, which holds until the view moves: a story query's
-    /// telling words and window days recur from article to article, and each reading is a
-    /// B-tree lookup.
+    /// committed_termfreq()'s memory: a story query's telling words and window days recur
+    /// from article to article, and each reading is a B-tree lookup. When the view moves, the
+    /// stems' entries are carried over with the batch's counts added (what termfreq() said);
+    /// the day terms are read again.
     mutable std::unordered_map<std::string, Xapian::doccount> m_committed_termfreq;
     std::vector<GroupingChange> m_changes;
     /// Story terms seen in this run: document frequency (for idf) and an id for the in-memory
