@@ -728,7 +728,8 @@ public:
 private:
     void begin() {
         m_batch = std::max<std::size_t>(
-            1, m_fixed_batch.value_or(auto_batch_articles(m_archive.database().get_doccount())));
+            1, m_fixed_batch ? *m_fixed_batch
+                             : auto_batch_articles(m_archive.database().get_doccount()));
         m_archive.begin_transaction();
     }
 
