@@ -1198,14 +1198,16 @@ std::vector<GroupingChange> Grouper::take_changes() { return std::exchange(m_cha
 void Grouper::committed() {
     if (!m_options.enabled) return;
     // The stems' frequencies read so far move with the batch just committed, which the
-    // grouper counted (termfreq()): carried over, they need no B-tree reads in the new view.
-    // Other terms (the window's day terms) are not counted by the batch: read again.
-    std::unordered_map<std::string, Xapian::doccount> carried;
-    carried.reserve(m_committed_termfreq.size());
+    // grouper counted (termfreq()): updated in place, they need no B-tree reads in the new
+    // view. Other terms (the window's day terms) are not counted by the batch: read again.
     const std::string_view stem_prefix = schema::prefix::kStemmed;
-    for (const auto& [term, frequency] : m_committed_termfreq) {
+    for (auto entry = m_committed_termfreq.begin(); entry != m_committed_termfreq.end();) {
+        const std::string& term = entry->first;
         if (term.size() > stem_prefix.size() && term.starts_with(stem_prefix)) {
-            carried.emplace(term, termfreq(term));
+            entry->second = termfreq(term);  // finds this entry: nothing is inserted
+            ++entry;
+        } else {
+            entry = m_committed_termfreq.erase(entry);
         }
     }
     // Opened afresh, not reopen()ed: an archive may have gained shards, which only a new
@@ -1250,7 +1252,6 @@ void Grouper::committed() {
     m_doccount_delta = 0;
     m_length_delta = 0;
     m_termfreq_delta.clear();
-    m_committed_termfreq = std::move(carried);
 }
 
 Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const {

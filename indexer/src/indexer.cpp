@@ -747,7 +747,7 @@ private:
 
     ArchiveWriter& m_archive;
     std::optional<std::size_t> m_fixed_batch;
-    std::size_t m_batch = 1;  ///< articles of the open batch
+    std::size_t m_batch = 1;  ///< the open batch commits at this many articles
     std::size_t m_pending = 0;
     std::size_t m_commits = 0;
     double m_seconds = 0;
@@ -767,8 +767,8 @@ std::size_t auto_batch_articles(std::size_t documents) {
     constexpr double kCommitFixed = 0.1;
     constexpr double kCommitPerDocument = 7e-6;
     constexpr std::size_t kMaxBatch = 5000;
-    const double best = std::sqrt((kCommitFixed + kCommitPerDocument * static_cast<double>(documents)) /
-                                  kPerArticleInBatch);
+    const double commit_cost = kCommitFixed + kCommitPerDocument * static_cast<double>(documents);
+    const double best = std::sqrt(commit_cost / kPerArticleInBatch);
     return std::min(kMaxBatch, static_cast<std::size_t>(best));
 }
 
