@@ -44,6 +44,9 @@ constexpr std::size_t kQueryTerms = 6;
 /// record is still refreshed): bounds the work of a deletion.
 constexpr std::size_t kMaxRecheck = 300;
 constexpr std::size_t kSlowestKept = 10;
+/// Memory for the features of committed articles kept by the grouper (Grouper::m_retained):
+/// about 15,000 articles of news length.
+constexpr std::size_t kRetainedBytes = std::size_t{64} << 20;
 /// Smoothing of the idf of story terms: as if the archive held this many more articles, none
 /// with the term. Keeps idf meaningful in a young database (10 articles).
 constexpr double kIdfPrior = 1000;
@@ -594,6 +597,15 @@ double story_similarity(const StoryProfile& a, const StoryProfile& b) {
 constexpr std::string_view kProfileMagic = "P1";
 constexpr double kProfileWeightScale = 1e5;
 
+namespace {
+
+/// @p weight as a profile stores it (encode_profile) and reads it back (decode_profile).
+double stored_profile_weight(double weight) {
+    return static_cast<double>(std::llround(weight * kProfileWeightScale)) / kProfileWeightScale;
+}
+
+}  // namespace
+
 std::string encode_profile(const StoryProfile& profile) {
     std::string out(kProfileMagic);
     out.reserve(profile.size() * 8);
@@ -900,6 +912,55 @@ Xapian::Document Grouper::committed_document(Xapian::docid docid) const {
     return m_committed.get_document(docid, Xapian::DOC_ASSUME_VALID);
 }
 
+const CopyFingerprint* Grouper::retained_fingerprint(Xapian::docid docid) const {
+    const auto kept = m_retained.find(docid);
+    return kept != m_retained.end() ? &kept->second.fingerprint : nullptr;
+}
+
+const Grouper::CompactProfile* Grouper::retained_profile(Xapian::docid docid) const {
+    const auto kept = m_retained.find(docid);
+    return kept != m_retained.end() ? &kept->second.profile : nullptr;
+}
+
+void Grouper::retain_batch() {
+    // Called with the new view open and the batch not yet emptied. New documents took the
+    // ids the grouper gave them (keys) only in one database: check that the last one did.
+    const Xapian::docid next_key = m_next_key;
+    if (m_committed.size() != 1 || m_committed.get_lastdocid() + 1 != next_key) {
+        m_retained.clear();
+        m_retained_order.clear();
+        m_retained_bytes = 0;
+        return;
+    }
+    const auto drop = [&](Xapian::docid docid) {
+        const auto kept = m_retained.find(docid);
+        if (kept == m_retained.end()) return;
+        m_retained_bytes -= kept->second.bytes;
+        m_retained.erase(kept);
+    };
+    for (const Xapian::docid docid : m_forgotten) drop(docid);
+    for (std::size_t i = 0; i < m_pending.size(); ++i) {
+        Pending& pending = m_pending[i];
+        if (m_pending_brief[i].gone || pending.key == 0 || pending.featureless) continue;
+        drop(pending.key);
+        Retained kept;
+        kept.bytes = sizeof(Retained) + 64 +  // and the map's node
+                     pending.fingerprint.shingles.size() * sizeof(std::uint32_t) +
+                     pending.fingerprint.lead.size() * sizeof(std::uint32_t) +
+                     pending.fingerprint.probes.size() * sizeof(std::uint64_t) +
+                     pending.profile.size() * sizeof(CompactProfile::value_type);
+        kept.fingerprint = std::move(pending.fingerprint);
+        kept.profile = std::move(pending.profile);
+        m_retained_bytes += kept.bytes;
+        m_retained.emplace(pending.key, std::move(kept));
+        m_retained_order.push_back(pending.key);
+    }
+    while (m_retained_bytes > kRetainedBytes && !m_retained_order.empty()) {
+        drop(m_retained_order.front());
+        m_retained_order.pop_front();
+    }
+}
+
 const Grouper::CommittedBrief& Grouper::committed_brief(Xapian::docid docid) const {
     const auto known = m_briefs.find(docid);
     if (known != m_briefs.end()) return known->second;
@@ -1127,6 +1188,11 @@ Grouper::Member Grouper::load(const Ref& ref) const {
     member.id = committed_id(ref.docid);
     std::tie(member.copy_group, member.story_group) = committed_labels(ref.docid);
     member.time = committed_brief(ref.docid).time;
+    if (const CopyFingerprint* fingerprint = retained_fingerprint(ref.docid)) {
+        member.fingerprint = *fingerprint;
+        member.profile = expand(*retained_profile(ref.docid));
+        return member;
+    }
     member.fingerprint = decode_fingerprint(document.get_value(schema::kSlotCopyFingerprint));
     member.profile = decode_profile(document.get_value(schema::kSlotStoryProfile));
     return member;
@@ -1219,6 +1285,7 @@ void Grouper::committed() {
         m_committed_days.clear();
         m_committed_databases = m_committed.size();
     }
+    retain_batch();
     // What was read of documents the batch deleted or replaced is stale (m_forgotten holds
     // both). A replaced document keeps its id under its new labels and date, which are read
     // again when asked for.
@@ -1566,6 +1633,8 @@ void Grouper::assign(Xapian::Document& document) {
             const CopyFingerprint* fingerprint = &committed_fingerprint;
             if (in_batch != nullptr) {
                 fingerprint = &in_batch->fingerprint;
+            } else if (const CopyFingerprint* kept = retained_fingerprint(docid)) {
+                fingerprint = kept;
             } else {
                 committed_fingerprint = decode_fingerprint(
                     committed_document(docid).get_value(schema::kSlotCopyFingerprint));
@@ -1764,19 +1833,25 @@ void Grouper::assign(Xapian::Document& document) {
         };
         m_own_weight.resize(m_term_names.size(), 0.0);
         for (const auto& [term, weight] : own) m_own_weight[term] = weight;
+        // The same sum, in the same order (the terms' string order), as story_similarity()
+        // over the stored profile: the terms this article lacks add zeros.
+        const auto similarity_to = [&](const CompactProfile& other) {
+            double dot = 0;
+            for (const auto& [term, weight] : other) dot += m_own_weight[term] * weight;
+            return dot;
+        };
         for (const Ranked& hit : ranked) {
             if (hit.docid != 0) {
-                consider(story_similarity(profile, committed_document(hit.docid)
-                                                       .get_value(schema::kSlotStoryProfile)),
+                const CompactProfile* kept = retained_profile(hit.docid);
+                consider(kept != nullptr
+                             ? similarity_to(*kept)
+                             : story_similarity(profile, committed_document(hit.docid)
+                                                             .get_value(schema::kSlotStoryProfile)),
                          committed_brief(hit.docid).time, committed_labels(hit.docid).second);
                 continue;
             }
             const Pending& candidate = m_pending[hit.pending];
-            // The same sum, in the same order (the terms' string order), as
-            // story_similarity() over the maps.
-            double dot = 0;
-            for (const auto& [term, weight] : candidate.profile) dot += m_own_weight[term] * weight;
-            consider(dot, candidate.time, candidate.story_group);
+            consider(similarity_to(candidate.profile), candidate.time, candidate.story_group);
         }
         for (const auto& [term, weight] : own) m_own_weight[term] = 0.0;
 
@@ -1823,6 +1898,9 @@ void Grouper::assign(Xapian::Document& document) {
                                  pending.anchors.push_back(*anchor);
                              }
                          });
+    // Its weights as stored: a candidate is compared by the same numbers whether it is found
+    // in memory or read back from the database, so where the commits fall decides nothing.
+    for (auto& [term, weight] : own) weight = stored_profile_weight(weight);
     pending.profile = std::move(own);
     track(std::move(pending), document);
 

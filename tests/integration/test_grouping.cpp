@@ -529,6 +529,31 @@ TEST_CASE("a batch that deletes, replaces and repeats articles groups as commits
     CHECK(first_records.at(1'000'000) == first_records.at(1));
 }
 
+TEST_CASE("an article replaced after its batch was committed is compared as its new version") {
+    // The grouper keeps the features of the articles it committed in this run, by document
+    // id, instead of reading them back. An article replaced by a later file keeps its id: its
+    // kept features must be the new version's. Each file is committed alone here, so every
+    // candidate below is a committed one.
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    const auto strike = paragraphs("wire/afp_rotterdam_strike.txt");
+    write_file(dir / "in/1.jsonl",
+               jsonl_record("x", "2026-02-10", "Chess", paragraphs("wire/ap_chess_zurich.txt")));
+    write_file(dir / "in/2.jsonl", jsonl_record("x", "2026-02-10", "Strike", strike));
+    write_file(dir / "in/3.jsonl",
+               jsonl_record("copy", "2026-02-10", "Strike", {strike.begin(), strike.end() - 1}));
+    write_file(dir / "in/4.jsonl", jsonl_record("report", "2026-02-10", "Strike",
+                                                paragraphs("wire/harborwire_rotterdam_strike.txt")));
+    indexer::IndexOptions options;
+    options.batch_articles = 1;
+    const auto run = index_into(db, {(dir / "in").string()}, options);
+    REQUIRE(run.summary.articles_updated == 1);
+    const auto groups = groups_of(db);
+    CHECK(groups.at("copy").copy == groups.at("x").copy);
+    CHECK(groups.at("report").story == groups.at("x").story);
+    CHECK(copy_size(db, groups.at("x").copy) == 3);  // Harbor Wire ran the AFP text too
+}
+
 TEST_CASE("a copy years apart stays apart, and one whose original was re-dated into its window joins it") {
     // The copy level passes over committed anchor postings outside its window by the days it
     // has read of committed documents. An article whose id comes again in another file keeps

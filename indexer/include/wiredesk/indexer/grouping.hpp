@@ -301,6 +301,12 @@ private:
     std::pair<std::string, std::string> committed_labels(Xapian::docid docid) const;
     /// Committed document @p docid, read lazily (only what is asked of it is read).
     Xapian::Document committed_document(Xapian::docid docid) const;
+    /// The features of committed document @p docid as stored, when this run wrote them and
+    /// still keeps them (m_retained); else null, and they are read from the document.
+    [[nodiscard]] const CopyFingerprint* retained_fingerprint(Xapian::docid docid) const;
+    [[nodiscard]] const CompactProfile* retained_profile(Xapian::docid docid) const;
+    /// Moves the features of the batch just committed into m_retained (see there).
+    void retain_batch();
     void note_groups(const std::string& copy, const std::string& story);
     /// The writable database's statistics: the committed view's plus the batch's changes.
     [[nodiscard]] Xapian::doccount doccount() const;
@@ -390,6 +396,22 @@ private:
     /// stems' entries are carried over with the batch's counts added (what termfreq() said);
     /// the day terms are read again.
     mutable std::unordered_map<std::string, Xapian::doccount> m_committed_termfreq;
+    /// The features (fingerprint and profile, as stored) of the articles this run committed,
+    /// by document id, so that a candidate met again after its batch was committed costs no
+    /// value reads and no decoding: with batches of about a thousand articles, most
+    /// candidates of a date-ordered archive were committed a batch or two before. Oldest
+    /// first out past kRetainedBytes. Documents a batch deleted or replaced leave at its
+    /// commit (a replaced one comes back with its new version); all leave when the committed
+    /// view is not one database whose new documents took the ids the grouper gave them (an
+    /// archive's shards number documents otherwise).
+    struct Retained {
+        CopyFingerprint fingerprint;
+        CompactProfile profile;
+        std::size_t bytes = 0;
+    };
+    std::unordered_map<Xapian::docid, Retained> m_retained;
+    std::deque<Xapian::docid> m_retained_order;  ///< oldest first (may hold ids gone since)
+    std::size_t m_retained_bytes = 0;
     std::vector<GroupingChange> m_changes;
     /// Story terms seen in this run: document frequency (for idf) and an id for the in-memory
     /// profiles. Filled from the database on a term's first sight, then kept up to date by
