@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <map>
+#include <string>
 #include <thread>
 
 #include <xapian.h>
@@ -231,4 +233,35 @@ TEST_CASE("without a set batch, batches grow with the database, up to 5,000 arti
     CHECK(run.summary.articles_added == 2500);
     CHECK(run.summary.commits == 3);
     wiredesk::test::check_holds_whole_files((dir / "db").string());
+}
+
+TEST_CASE("the help and the docs give the batch rule's first and largest batch as it computes them") {
+    // The rule's figures are repeated where users and maintainers read them: a change to the
+    // rule fails here until each place says the new ones.
+    using wiredesk::indexer::auto_batch_articles;
+    const auto with_comma = [](std::size_t n) {
+        std::string digits = std::to_string(n);
+        for (auto at = static_cast<std::ptrdiff_t>(digits.size()) - 3; at > 0; at -= 3) {
+            digits.insert(static_cast<std::size_t>(at), ",");
+        }
+        return digits;
+    };
+    // "About" the empty database's batch: to the nearest 50.
+    const std::string first = with_comma((auto_batch_articles(0) + 25) / 50 * 50);
+    const std::string largest = with_comma(auto_batch_articles(100'000'000));
+    const auto help = wiredesk::test::run(wiredesk::test::bin_dir() / "wiredesk-index", {"--help"});
+    REQUIRE(help.exit_code == 0);
+    const std::map<std::string, std::string> places = {
+        {"wiredesk-index --help", help.out},
+        {"README.md", wiredesk::test::read_file(wiredesk::test::source_dir() / "README.md")},
+        {"docs/RELIABILITY.md",
+         wiredesk::test::read_file(wiredesk::test::source_dir() / "docs/RELIABILITY.md")},
+        {"docs/ARCHITECTURE.md",
+         wiredesk::test::read_file(wiredesk::test::source_dir() / "docs/ARCHITECTURE.md")},
+        {"indexer.hpp", wiredesk::test::read_file(wiredesk::test::source_dir() /
+                                                  "indexer/include/wiredesk/indexer/indexer.hpp")}};
+    for (const auto& [place, text] : places) {
+        CHECK_MESSAGE(text.find("about " + first) != std::string::npos, place << ": about " << first);
+        CHECK_MESSAGE(text.find(largest) != std::string::npos, place << ": " << largest);
+    }
 }
