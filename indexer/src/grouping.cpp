@@ -925,8 +925,7 @@ const Grouper::CompactProfile* Grouper::retained_profile(Xapian::docid docid) co
 void Grouper::retain_batch() {
     // Called with the new view open and the batch not yet emptied. New documents took the
     // ids the grouper gave them (keys) only in one database: check that the last one did.
-    const Xapian::docid next_key = m_next_key;
-    if (m_committed.size() != 1 || m_committed.get_lastdocid() + 1 != next_key) {
+    if (m_committed.size() != 1 || m_committed.get_lastdocid() + 1 != m_next_key) {
         m_retained.clear();
         m_retained_order.clear();
         m_retained_bytes = 0;
