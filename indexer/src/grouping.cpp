@@ -599,9 +599,14 @@ constexpr double kProfileWeightScale = 1e5;
 
 namespace {
 
-/// @p weight as a profile stores it (encode_profile) and reads it back (decode_profile).
+/// @p weight in the stored unit (encode_profile writes it, decode_profile divides it back).
+std::int64_t scaled_profile_weight(double weight) {
+    return std::llround(weight * kProfileWeightScale);
+}
+
+/// @p weight as a profile stores it and reads it back.
 double stored_profile_weight(double weight) {
-    return static_cast<double>(std::llround(weight * kProfileWeightScale)) / kProfileWeightScale;
+    return static_cast<double>(scaled_profile_weight(weight)) / kProfileWeightScale;
 }
 
 }  // namespace
@@ -617,7 +622,7 @@ std::string encode_profile(const StoryProfile& profile) {
         put_varint(out, term.size() - shared);
         out.append(term, shared);
         // Zigzag: weights are never negative, but a bad one must not wrap.
-        const std::int64_t scaled = std::llround(value * kProfileWeightScale);
+        const std::int64_t scaled = scaled_profile_weight(value);
         put_varint(out, (static_cast<std::uint64_t>(scaled) << 1) ^
                             static_cast<std::uint64_t>(scaled >> 63));
         previous = term;
@@ -912,14 +917,9 @@ Xapian::Document Grouper::committed_document(Xapian::docid docid) const {
     return m_committed.get_document(docid, Xapian::DOC_ASSUME_VALID);
 }
 
-const CopyFingerprint* Grouper::retained_fingerprint(Xapian::docid docid) const {
+const Grouper::Retained* Grouper::retained(Xapian::docid docid) const {
     const auto kept = m_retained.find(docid);
-    return kept != m_retained.end() ? &kept->second.fingerprint : nullptr;
-}
-
-const Grouper::CompactProfile* Grouper::retained_profile(Xapian::docid docid) const {
-    const auto kept = m_retained.find(docid);
-    return kept != m_retained.end() ? &kept->second.profile : nullptr;
+    return kept != m_retained.end() ? &kept->second : nullptr;
 }
 
 void Grouper::retain_batch() {
@@ -1187,9 +1187,9 @@ Grouper::Member Grouper::load(const Ref& ref) const {
     member.id = committed_id(ref.docid);
     std::tie(member.copy_group, member.story_group) = committed_labels(ref.docid);
     member.time = committed_brief(ref.docid).time;
-    if (const CopyFingerprint* fingerprint = retained_fingerprint(ref.docid)) {
-        member.fingerprint = *fingerprint;
-        member.profile = expand(*retained_profile(ref.docid));
+    if (const Retained* kept = retained(ref.docid)) {
+        member.fingerprint = kept->fingerprint;
+        member.profile = expand(kept->profile);
         return member;
     }
     member.fingerprint = decode_fingerprint(document.get_value(schema::kSlotCopyFingerprint));
@@ -1632,8 +1632,8 @@ void Grouper::assign(Xapian::Document& document) {
             const CopyFingerprint* fingerprint = &committed_fingerprint;
             if (in_batch != nullptr) {
                 fingerprint = &in_batch->fingerprint;
-            } else if (const CopyFingerprint* kept = retained_fingerprint(docid)) {
-                fingerprint = kept;
+            } else if (const Retained* kept = retained(docid)) {
+                fingerprint = &kept->fingerprint;
             } else {
                 committed_fingerprint = decode_fingerprint(
                     committed_document(docid).get_value(schema::kSlotCopyFingerprint));
@@ -1841,9 +1841,9 @@ void Grouper::assign(Xapian::Document& document) {
         };
         for (const Ranked& hit : ranked) {
             if (hit.docid != 0) {
-                const CompactProfile* kept = retained_profile(hit.docid);
+                const Retained* kept = retained(hit.docid);
                 consider(kept != nullptr
-                             ? similarity_to(*kept)
+                             ? similarity_to(kept->profile)
                              : story_similarity(profile, committed_document(hit.docid)
                                                              .get_value(schema::kSlotStoryProfile)),
                          committed_brief(hit.docid).time, committed_labels(hit.docid).second);

@@ -301,10 +301,10 @@ private:
     std::pair<std::string, std::string> committed_labels(Xapian::docid docid) const;
     /// Committed document @p docid, read lazily (only what is asked of it is read).
     Xapian::Document committed_document(Xapian::docid docid) const;
+    struct Retained;
     /// The features of committed document @p docid as stored, when this run wrote them and
     /// still keeps them (m_retained); else null, and they are read from the document.
-    [[nodiscard]] const CopyFingerprint* retained_fingerprint(Xapian::docid docid) const;
-    [[nodiscard]] const CompactProfile* retained_profile(Xapian::docid docid) const;
+    [[nodiscard]] const Retained* retained(Xapian::docid docid) const;
     /// Moves the features of the batch just committed into m_retained (see there).
     void retain_batch();
     void note_groups(const std::string& copy, const std::string& story);
