@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <unordered_map>
@@ -132,6 +133,44 @@ private:
     double m_factor = 0;
 };
 
+
+/// The documents of a sorted list of ids in memory, as a boolean filter (it gives no weight).
+/// The list is shared with its clones and never changes.
+class DocidListSource final : public Xapian::PostingSource {
+public:
+    explicit DocidListSource(std::shared_ptr<const std::vector<Xapian::docid>> docids)
+        : m_docids(std::move(docids)) {}
+    [[nodiscard]] Xapian::doccount get_termfreq_min() const override { return size(); }
+    [[nodiscard]] Xapian::doccount get_termfreq_est() const override { return size(); }
+    [[nodiscard]] Xapian::doccount get_termfreq_max() const override { return size(); }
+    void init(const Xapian::Database& /*database*/) override {
+        m_started = false;
+        m_at = 0;
+    }
+    void next(double /*min_wt*/) override {
+        if (m_started) ++m_at;
+        m_started = true;
+    }
+    void skip_to(Xapian::docid docid, double /*min_wt*/) override {
+        const auto from = m_docids->begin() +
+                          static_cast<std::ptrdiff_t>(std::min(m_at, m_docids->size()));
+        m_at = static_cast<std::size_t>(std::lower_bound(from, m_docids->end(), docid) -
+                                        m_docids->begin());
+        m_started = true;
+    }
+    [[nodiscard]] bool at_end() const override { return m_started && m_at >= m_docids->size(); }
+    [[nodiscard]] Xapian::docid get_docid() const override { return (*m_docids)[m_at]; }
+    [[nodiscard]] DocidListSource* clone() const override { return new DocidListSource(m_docids); }
+
+private:
+    [[nodiscard]] Xapian::doccount size() const {
+        return static_cast<Xapian::doccount>(m_docids->size());
+    }
+
+    std::shared_ptr<const std::vector<Xapian::docid>> m_docids;
+    std::size_t m_at = 0;
+    bool m_started = false;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Normalisation for copy detection.
@@ -1035,6 +1074,27 @@ bool Grouper::may_be_committed(std::uint64_t hash) {
     return m_committed_hashes->may_contain(hash);
 }
 
+bool Grouper::may_hold_term(const std::string& term) const {
+    if (!m_committed_terms) {
+        // As in may_be_committed(): built once the lookups made without it number a sixteenth
+        // of the committed documents (about three terms each).
+        constexpr std::size_t kDocumentsPerLookup = 16;
+        if (++m_unfiltered_term_lookups * kDocumentsPerLookup < m_committed.get_doccount()) {
+            return true;
+        }
+        m_committed_terms.emplace(std::size_t{m_committed.get_doccount()} * 3);
+        for (const std::string_view prefix :
+             {schema::prefix::kId, schema::prefix::kCopyGroup, schema::prefix::kStoryGroup}) {
+            const std::string start(prefix);
+            for (auto name = m_committed.allterms_begin(start);
+                 name != m_committed.allterms_end(start); ++name) {
+                m_committed_terms->insert(hash_bytes(*name));
+            }
+        }
+    }
+    return m_committed_terms->may_contain(hash_bytes(term));
+}
+
 std::pair<std::string, std::string> Grouper::committed_labels(Xapian::docid docid) const {
     std::pair<std::string, std::string> labels;
     if (const auto relabelled = m_relabelled.find(docid); relabelled != m_relabelled.end()) {
@@ -1117,6 +1177,7 @@ std::optional<Grouper::Ref> Grouper::find_article(const std::string& id_term) co
     if (const auto pending = m_pending_by_id.find(id_term); pending != m_pending_by_id.end()) {
         if (!m_pending_brief[pending->second].gone) return Ref{0, pending->second};
     }
+    if (!may_hold_term(id_term)) return std::nullopt;
     for (auto posting = m_committed.postlist_begin(id_term);
          posting != m_committed.postlist_end(id_term); ++posting) {
         if (committed_live(*posting)) return Ref{*posting, std::nullopt};
@@ -1278,6 +1339,8 @@ void Grouper::committed() {
     // Opened afresh, not reopen()ed: an archive may have gained shards, which only a new
     // reading of its stub sees.
     m_committed = Xapian::Database(m_path);
+    m_window_postings.clear();
+    m_windows.clear();
     // What the batch changed of committed documents is written now: their briefs go.
     if (m_committed.size() != m_committed_databases) {
         m_briefs.clear();
@@ -1293,6 +1356,22 @@ void Grouper::committed() {
         if (docid < m_committed_days.size()) m_committed_days[docid] = kUnknownDay;
     }
     for (const auto& [docid, labels] : m_relabelled) m_briefs.erase(docid);
+    if (m_committed_terms) {
+        // The batch's ids and groups are committed ones now (a filter may say "maybe" of more
+        // than the view holds: of groups its articles left, of articles it deleted again).
+        for (const auto& [id_term, index] : m_pending_by_id) {
+            m_committed_terms->insert(hash_bytes(id_term));
+        }
+        for (const Level level : {Level::copy, Level::story}) {
+            const auto at_level = static_cast<std::size_t>(level);
+            for (const auto& [group, articles] : m_pending_in_group[at_level]) {
+                m_committed_terms->insert(hash_bytes(group_term(level == Level::copy, group)));
+            }
+            for (const auto& [group, documents] : m_relabelled_into[at_level]) {
+                m_committed_terms->insert(hash_bytes(group_term(level == Level::copy, group)));
+            }
+        }
+    }
     // The batch's anchors are committed ones now (those of articles it deleted again too: the
     // filter may say "maybe" of more than the view holds, never "not" of what it holds).
     if (m_committed_hashes) {
@@ -1325,19 +1404,59 @@ Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const
     // Day terms, not a value range: the AND then skips through the articles of the window, so
     // the work depends on how many articles the window holds, not on the archive's size.
     // Undated articles stay candidates: nothing says they are out of the window.
-    // Days without committed articles are left out: each term is a postlist to open.
-    std::vector<Xapian::Query> terms;
-    const auto add = [&](std::string term) {
-        if (committed_termfreq(term) != 0) terms.emplace_back(std::move(term));
-    };
     const auto day = static_cast<UnixTime>(std::floor(*time / 86400.0)) * 86400;
+    std::vector<std::string> window;
     for (int offset = -days; offset <= days; ++offset) {
-        add(std::string(schema::prefix::kDay) +
-            format_yyyymmdd(day + static_cast<UnixTime>(offset) * 86400));
+        window.push_back(std::string(schema::prefix::kDay) +
+                         format_yyyymmdd(day + static_cast<UnixTime>(offset) * 86400));
     }
-    add(std::string(schema::prefix::kUndated));
-    if (terms.empty()) return {};
-    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    window.emplace_back(schema::prefix::kUndated);
+    if (m_committed.size() != 1) {
+        // An archive's shards: a posting source would be shown each shard's own document ids.
+        // Days without committed articles are left out: each term is a postlist to open.
+        std::vector<Xapian::Query> terms;
+        for (std::string& term : window) {
+            if (committed_termfreq(term) != 0) terms.emplace_back(std::move(term));
+        }
+        if (terms.empty()) return {};
+        return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    }
+    // One database: the window's documents from memory, the same set as the terms' union.
+    const std::int64_t key = day_of(time) * 1024 + days;
+    auto found = m_windows.find(key);
+    if (found == m_windows.end()) {
+        constexpr std::size_t kMaxWindows = 64;  // a batch's articles mostly share a few days
+        if (m_windows.size() >= kMaxWindows) m_windows.clear();
+        std::vector<Xapian::docid> docids;
+        for (const std::string& term : window) {
+            const auto& postings = *window_postings(term);
+            docids.insert(docids.end(), postings.begin(), postings.end());
+        }
+        std::sort(docids.begin(), docids.end());
+        docids.erase(std::unique(docids.begin(), docids.end()), docids.end());
+        found = m_windows
+                    .emplace(key, std::make_shared<const std::vector<Xapian::docid>>(
+                                      std::move(docids)))
+                    .first;
+    }
+    if (found->second->empty()) return {};
+    return Xapian::Query((new DocidListSource(found->second))->release());
+}
+
+const Grouper::DocidList& Grouper::window_postings(const std::string& term) const {
+    auto found = m_window_postings.find(term);
+    if (found == m_window_postings.end()) {
+        std::vector<Xapian::docid> docids;
+        for (auto posting = m_committed.postlist_begin(term);
+             posting != m_committed.postlist_end(term); ++posting) {
+            docids.push_back(*posting);
+        }
+        found = m_window_postings
+                    .emplace(term, std::make_shared<const std::vector<Xapian::docid>>(
+                                       std::move(docids)))
+                    .first;
+    }
+    return found->second;
 }
 
 std::vector<Grouper::Ref> Grouper::in_group(Level level, const std::string& group_id,
@@ -1354,8 +1473,9 @@ std::vector<Grouper::Ref> Grouper::in_group(Level level, const std::string& grou
     // In the writable database's order: committed documents by id, then the batch's.
     std::vector<Xapian::docid> committed;
     const std::string term = group_term(copy, group_id);
-    for (auto posting = m_committed.postlist_begin(term); posting != m_committed.postlist_end(term);
-         ++posting) {
+    const bool may_hold = may_hold_term(term);
+    for (auto posting = may_hold ? m_committed.postlist_begin(term) : m_committed.postlist_end(term);
+         posting != m_committed.postlist_end(term); ++posting) {
         if (!committed_live(*posting)) continue;
         if (const std::string* label = relabelled_to(*posting); label && *label != group_id) continue;
         committed.push_back(*posting);

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -269,6 +270,10 @@ private:
     /// The committed articles within @p days of @p time, and the undated; an empty query if
     /// the committed view has none.
     Xapian::Query window_filter(std::optional<double> time, int days) const;
+    /// Sorted ids of the committed documents with day term (or the undated term) @p term, read
+    /// once per committed view (m_window_postings).
+    using DocidList = std::shared_ptr<const std::vector<Xapian::docid>>;
+    [[nodiscard]] const DocidList& window_postings(const std::string& term) const;
     void record(GroupingDecision decision);
     /// Keeps @p pending, the article of @p document, as the batch's next (until written()).
     void track(Pending pending, const Xapian::Document& document);
@@ -297,6 +302,10 @@ private:
     /// it certainly does not, and its postings need not be looked up. Builds
     /// m_committed_hashes once lookups without it have cost about as much as building it.
     [[nodiscard]] bool may_be_committed(std::uint64_t hash);
+    /// Whether the committed view may hold id or group term @p term: false only if it certainly
+    /// does not, and its postings need not be looked up (most articles are new, and so are
+    /// the groups they found). Builds m_committed_terms as may_be_committed() builds its filter.
+    [[nodiscard]] bool may_hold_term(const std::string& term) const;
     /// A committed document's group labels now (relabels of this batch included).
     std::pair<std::string, std::string> committed_labels(Xapian::docid docid) const;
     /// Committed document @p docid, read lazily (only what is asked of it is read).
@@ -383,6 +392,9 @@ private:
     /// other article, and each lookup is a B-tree descent that finds nothing.
     std::optional<BloomFilter> m_committed_hashes;
     std::size_t m_unfiltered_lookups = 0;  ///< made before m_committed_hashes was built
+    /// The same for the committed view's id terms and copy and story group terms (hashed).
+    mutable std::optional<BloomFilter> m_committed_terms;
+    mutable std::size_t m_unfiltered_term_lookups = 0;
     /// Group records written in this batch (key -> value; empty: removed).
     std::unordered_map<std::string, std::string> m_records;
     // The batch's changes to the statistics story candidates are ranked by.
@@ -396,6 +408,12 @@ private:
     /// stems' entries are carried over with the batch's counts added (what termfreq() said);
     /// the day terms are read again.
     mutable std::unordered_map<std::string, Xapian::doccount> m_committed_termfreq;
+    /// window_postings()'s memory, and the last windows made of it (by first day): the articles
+    /// of a batch mostly share a few days, and the story query of each would otherwise open
+    /// the postings of every day of its window (two B-tree descents each: the statistics, then
+    /// the postings). Dropped at each commit: they are of one committed view.
+    mutable std::unordered_map<std::string, DocidList> m_window_postings;
+    mutable std::unordered_map<std::int64_t, DocidList> m_windows;
     /// The features (fingerprint and profile, as stored) of the articles this run committed,
     /// by document id, so that a candidate met again after its batch was committed costs no
     /// value reads and no decoding: with batches of about a thousand articles, most
