@@ -942,6 +942,7 @@ void apply_grouping_change(Xapian::WritableDatabase& database, const GroupingCha
 Grouper::Grouper(const std::string& path, GroupingOptions options)
     : m_path(path), m_options(options) {
     if (m_options.enabled) committed();
+    m_all_stems_known = m_options.enabled && m_committed.get_doccount() == 0;
 }
 
 Grouper::~Grouper() = default;
@@ -999,12 +1000,27 @@ void Grouper::retain_batch() {
     }
 }
 
+namespace {
+/// Bound of Grouper::m_briefs: a document's brief is some 150 bytes; past the bound the memory
+/// starts afresh (candidates are mostly recent articles, read again soon).
+constexpr std::size_t kMaxBriefs = std::size_t{1} << 18;
+}  // namespace
+
+void Grouper::brief_batch() {
+    // As retain_batch(): only where the batch's new documents took the ids it gave them.
+    if (m_committed.size() != 1 || m_committed.get_lastdocid() + 1 != m_next_key) return;
+    if (m_briefs.size() + m_pending.size() > kMaxBriefs) return;
+    for (std::size_t i = 0; i < m_pending.size(); ++i) {
+        const Pending& pending = m_pending[i];
+        if (m_pending_brief[i].gone || pending.key == 0 || pending.featureless) continue;
+        // The values it was written with, relabels of the batch applied (label()).
+        m_briefs[pending.key] = {pending.copy_group, pending.story_group, pending.time, pending.id};
+    }
+}
+
 const Grouper::CommittedBrief& Grouper::committed_brief(Xapian::docid docid) const {
     const auto known = m_briefs.find(docid);
     if (known != m_briefs.end()) return known->second;
-    // Bounded: a document's brief is some 150 bytes; past the bound the memory starts afresh
-    // (candidates are mostly recent articles, read again soon).
-    constexpr std::size_t kMaxBriefs = 1U << 18;
     if (m_briefs.size() >= kMaxBriefs) m_briefs.clear();
     const Xapian::Document document = committed_document(docid);
     CommittedBrief brief;
@@ -1127,12 +1143,25 @@ double Grouper::average_document_length() const {
     return static_cast<double>(total) / documents;
 }
 
+namespace {
+/// Entries of Grouper::m_committed_termfreq: bounded as committed_brief()'s memory is; the
+/// words read again are soon back.
+constexpr std::size_t kMaxCommittedTermfreqs = std::size_t{1} << 18;
+
+bool is_stem_term(std::string_view term) {
+    return term.size() > schema::prefix::kStemmed.size() &&
+           term.starts_with(schema::prefix::kStemmed);
+}
+}  // namespace
+
 Xapian::doccount Grouper::committed_termfreq(const std::string& term) const {
     auto committed = m_committed_termfreq.find(term);
     if (committed == m_committed_termfreq.end()) {
-        // Bounded as committed_brief()'s memory is; the words read again are soon back.
-        constexpr std::size_t kMaxTerms = 1U << 18;
-        if (m_committed_termfreq.size() >= kMaxTerms) m_committed_termfreq.clear();
+        if (m_all_stems_known && is_stem_term(term)) return 0;
+        if (m_committed_termfreq.size() >= kMaxCommittedTermfreqs) {
+            m_committed_termfreq.clear();
+            m_all_stems_known = false;
+        }
         committed = m_committed_termfreq.emplace(term, m_committed.get_termfreq(term)).first;
     }
     return committed->second;
@@ -1326,15 +1355,34 @@ void Grouper::committed() {
     // The stems' frequencies read so far move with the batch just committed, which the
     // grouper counted (termfreq()): updated in place, they need no B-tree reads in the new
     // view. Other terms (the window's day terms) are not counted by the batch: read again.
-    const std::string_view stem_prefix = schema::prefix::kStemmed;
+    // When every committed stem is known, the batch's new ones join them (with the stems of
+    // committed documents it deleted or replaced, which m_termfreq_delta holds).
+    std::vector<std::string> new_stems;
+    if (m_all_stems_known) {
+        const auto add_new = [&](const std::string& term) {
+            if (is_stem_term(term) && m_committed_termfreq.count(term) == 0) {
+                new_stems.push_back(term);
+            }
+        };
+        for (const auto& [term, stem] : m_pending_stem) add_new(term);
+        for (const auto& [term, delta] : m_termfreq_delta) add_new(term);
+        if (m_committed_termfreq.size() + new_stems.size() > kMaxCommittedTermfreqs) {
+            m_all_stems_known = false;
+            new_stems.clear();
+        }
+    }
     for (auto entry = m_committed_termfreq.begin(); entry != m_committed_termfreq.end();) {
-        const std::string& term = entry->first;
-        if (term.size() > stem_prefix.size() && term.starts_with(stem_prefix)) {
-            entry->second = termfreq(term);  // finds this entry: nothing is inserted
+        if (is_stem_term(entry->first)) {
+            entry->second = termfreq(entry->first);  // finds this entry: nothing is inserted
             ++entry;
         } else {
             entry = m_committed_termfreq.erase(entry);
         }
+    }
+    for (std::string& term : new_stems) {
+        // termfreq() is the batch's count alone: the committed view had none of it.
+        const Xapian::doccount frequency = termfreq(term);
+        m_committed_termfreq.emplace(std::move(term), frequency);
     }
     // Opened afresh, not reopen()ed: an archive may have gained shards, which only a new
     // reading of its stub sees.
@@ -1356,6 +1404,7 @@ void Grouper::committed() {
         if (docid < m_committed_days.size()) m_committed_days[docid] = kUnknownDay;
     }
     for (const auto& [docid, labels] : m_relabelled) m_briefs.erase(docid);
+    brief_batch();
     if (m_committed_terms) {
         // The batch's ids and groups are committed ones now (a filter may say "maybe" of more
         // than the view holds: of groups its articles left, of articles it deleted again).

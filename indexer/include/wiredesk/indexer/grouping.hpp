@@ -316,6 +316,8 @@ private:
     [[nodiscard]] const Retained* retained(Xapian::docid docid) const;
     /// Moves the features of the batch just committed into m_retained (see there).
     void retain_batch();
+    /// Notes the briefs of the batch just committed (m_briefs): they are what it wrote.
+    void brief_batch();
     void note_groups(const std::string& copy, const std::string& story);
     /// The writable database's statistics: the committed view's plus the batch's changes.
     [[nodiscard]] Xapian::doccount doccount() const;
@@ -408,6 +410,10 @@ private:
     /// stems' entries are carried over with the batch's counts added (what termfreq() said);
     /// the day terms are read again.
     mutable std::unordered_map<std::string, Xapian::doccount> m_committed_termfreq;
+    /// Whether m_committed_termfreq holds every stem of the committed view: so when this run
+    /// began on an empty database, for as long as the stems fit the map. A stem it lacks is
+    /// then in no committed document, and is not looked up.
+    mutable bool m_all_stems_known = false;
     /// window_postings()'s memory, and the last windows made of it (by first day): the articles
     /// of a batch mostly share a few days, and the story query of each would otherwise open
     /// the postings of every day of its window (two B-tree descents each: the statistics, then
