@@ -962,10 +962,15 @@ const Grouper::Retained* Grouper::retained(Xapian::docid docid) const {
     return kept != m_retained.end() ? &kept->second : nullptr;
 }
 
+bool Grouper::batch_took_keys() const {
+    // New documents take the ids the grouper gave them (keys) only in one database: check that
+    // the last one did.
+    return m_committed.size() == 1 && m_committed.get_lastdocid() + 1 == m_next_key;
+}
+
 void Grouper::retain_batch() {
-    // Called with the new view open and the batch not yet emptied. New documents took the
-    // ids the grouper gave them (keys) only in one database: check that the last one did.
-    if (m_committed.size() != 1 || m_committed.get_lastdocid() + 1 != m_next_key) {
+    // Called with the new view open and the batch not yet emptied.
+    if (!batch_took_keys()) {
         m_retained.clear();
         m_retained_order.clear();
         m_retained_bytes = 0;
@@ -1007,8 +1012,7 @@ constexpr std::size_t kMaxBriefs = std::size_t{1} << 18;
 }  // namespace
 
 void Grouper::brief_batch() {
-    // As retain_batch(): only where the batch's new documents took the ids it gave them.
-    if (m_committed.size() != 1 || m_committed.get_lastdocid() + 1 != m_next_key) return;
+    if (!batch_took_keys()) return;
     if (m_briefs.size() + m_pending.size() > kMaxBriefs) return;
     for (std::size_t i = 0; i < m_pending.size(); ++i) {
         const Pending& pending = m_pending[i];
@@ -1063,15 +1067,19 @@ std::optional<std::int64_t> Grouper::committed_day(Xapian::docid docid) {
     return m_committed_days[docid];
 }
 
+bool Grouper::filter_due(std::size_t& unfiltered_lookups) const {
+    // Building a filter reads every term of its kind in the committed view, hundreds to a
+    // block; a lookup without it is a descent of two or three blocks. So it is built once the
+    // lookups made without it number a sixteenth of the committed documents: at once on a new
+    // database, never by a small run over a large archive.
+    constexpr std::size_t kDocumentsPerLookup = 16;
+    return ++unfiltered_lookups * kDocumentsPerLookup >= m_committed.get_doccount();
+}
+
 bool Grouper::may_be_committed(std::uint64_t hash) {
     if (!m_committed_hashes) {
-        // Building the filter reads every anchor and exact term of the committed view, about
-        // 30 a document, hundreds to a block; a lookup without it is a descent of two or three
-        // blocks. So it is built once the lookups made without it number a sixteenth of the
-        // committed documents: at once on a new database, never by a small run over a large
-        // archive.
-        constexpr std::size_t kDocumentsPerLookup = 16;
-        if (++m_unfiltered_lookups * kDocumentsPerLookup < m_committed.get_doccount()) return true;
+        // About 30 anchor and exact terms a document.
+        if (!filter_due(m_unfiltered_lookups)) return true;
         m_committed_hashes.emplace(std::size_t{m_committed.get_doccount()} * 32);
         for (const std::string_view prefix :
              {schema::prefix::kCopyAnchor, schema::prefix::kCopyExact}) {
@@ -1092,12 +1100,8 @@ bool Grouper::may_be_committed(std::uint64_t hash) {
 
 bool Grouper::may_hold_term(const std::string& term) const {
     if (!m_committed_terms) {
-        // As in may_be_committed(): built once the lookups made without it number a sixteenth
-        // of the committed documents (about three terms each).
-        constexpr std::size_t kDocumentsPerLookup = 16;
-        if (++m_unfiltered_term_lookups * kDocumentsPerLookup < m_committed.get_doccount()) {
-            return true;
-        }
+        // About three id and group terms a document.
+        if (!filter_due(m_unfiltered_term_lookups)) return true;
         m_committed_terms.emplace(std::size_t{m_committed.get_doccount()} * 3);
         for (const std::string_view prefix :
              {schema::prefix::kId, schema::prefix::kCopyGroup, schema::prefix::kStoryGroup}) {
@@ -1448,8 +1452,9 @@ void Grouper::committed() {
     m_termfreq_delta.clear();
 }
 
-Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const {
+Xapian::Query Grouper::window_filter(std::optional<double> time) const {
     if (!time) return Xapian::Query::MatchAll;
+    const int days = m_options.story_window_days;
     // Day terms, not a value range: the AND then skips through the articles of the window, so
     // the work depends on how many articles the window holds, not on the archive's size.
     // Undated articles stay candidates: nothing says they are out of the window.
@@ -1471,7 +1476,7 @@ Xapian::Query Grouper::window_filter(std::optional<double> time, int days) const
         return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
     }
     // One database: the window's documents from memory, the same set as the terms' union.
-    const std::int64_t key = day_of(time) * 1024 + days;
+    const std::int64_t key = day_of(time);
     auto found = m_windows.find(key);
     if (found == m_windows.end()) {
         constexpr std::size_t kMaxWindows = 64;  // a batch's articles mostly share a few days
@@ -1522,13 +1527,16 @@ std::vector<Grouper::Ref> Grouper::in_group(Level level, const std::string& grou
     // In the writable database's order: committed documents by id, then the batch's.
     std::vector<Xapian::docid> committed;
     const std::string term = group_term(copy, group_id);
-    const bool may_hold = may_hold_term(term);
-    for (auto posting = may_hold ? m_committed.postlist_begin(term) : m_committed.postlist_end(term);
-         posting != m_committed.postlist_end(term); ++posting) {
-        if (!committed_live(*posting)) continue;
-        if (const std::string* label = relabelled_to(*posting); label && *label != group_id) continue;
-        committed.push_back(*posting);
-        if (first_only) break;
+    if (may_hold_term(term)) {
+        for (auto posting = m_committed.postlist_begin(term);
+             posting != m_committed.postlist_end(term); ++posting) {
+            if (!committed_live(*posting)) continue;
+            if (const std::string* label = relabelled_to(*posting); label && *label != group_id) {
+                continue;
+            }
+            committed.push_back(*posting);
+            if (first_only) break;
+        }
     }
     if (const auto into = m_relabelled_into[at_level].find(group_id);
         into != m_relabelled_into[at_level].end()) {
@@ -1921,7 +1929,7 @@ void Grouper::assign(Xapian::Document& document) {
                                idf[k]);
         }
         const Xapian::Query window =
-            terms.empty() ? Xapian::Query() : window_filter(self.time, m_options.story_window_days);
+            terms.empty() ? Xapian::Query() : window_filter(self.time);
         if (!window.empty()) {
             Xapian::Query query(Xapian::Query::OP_OR, terms.begin(), terms.end());
             query = Xapian::Query(Xapian::Query::OP_FILTER, query, window);

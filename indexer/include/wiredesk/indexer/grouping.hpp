@@ -267,9 +267,9 @@ private:
     bool founders_match(Level level, const std::string& group_a, const std::string& group_b);
     bool founder_alike(const std::string& story_group, const Member& article);
     double story_threshold(std::optional<double> a, std::optional<double> b) const;
-    /// The committed articles within @p days of @p time, and the undated; an empty query if
-    /// the committed view has none.
-    Xapian::Query window_filter(std::optional<double> time, int days) const;
+    /// The committed articles within the story window (story_window_days) of @p time, and the
+    /// undated; an empty query if the committed view has none.
+    Xapian::Query window_filter(std::optional<double> time) const;
     /// Sorted ids of the committed documents with day term (or the undated term) @p term, read
     /// once per committed view (m_window_postings).
     using DocidList = std::shared_ptr<const std::vector<Xapian::docid>>;
@@ -302,6 +302,9 @@ private:
     /// it certainly does not, and its postings need not be looked up. Builds
     /// m_committed_hashes once lookups without it have cost about as much as building it.
     [[nodiscard]] bool may_be_committed(std::uint64_t hash);
+    /// Whether a filter of the committed view's terms is worth building now, counting this
+    /// lookup in @p unfiltered_lookups (those made without it).
+    [[nodiscard]] bool filter_due(std::size_t& unfiltered_lookups) const;
     /// Whether the committed view may hold id or group term @p term: false only if it certainly
     /// does not, and its postings need not be looked up (most articles are new, and so are
     /// the groups they found). Builds m_committed_terms as may_be_committed() builds its filter.
@@ -314,6 +317,9 @@ private:
     /// The features of committed document @p docid as stored, when this run wrote them and
     /// still keeps them (m_retained); else null, and they are read from the document.
     [[nodiscard]] const Retained* retained(Xapian::docid docid) const;
+    /// Whether the batch just committed took, in the new view, the document ids the grouper
+    /// gave its new articles (m_next_key): what retain_batch() and brief_batch() rely on.
+    [[nodiscard]] bool batch_took_keys() const;
     /// Moves the features of the batch just committed into m_retained (see there).
     void retain_batch();
     /// Notes the briefs of the batch just committed (m_briefs): they are what it wrote.
@@ -414,10 +420,10 @@ private:
     /// began on an empty database, for as long as the stems fit the map. A stem it lacks is
     /// then in no committed document, and is not looked up.
     mutable bool m_all_stems_known = false;
-    /// window_postings()'s memory, and the last windows made of it (by first day): the articles
-    /// of a batch mostly share a few days, and the story query of each would otherwise open
-    /// the postings of every day of its window (two B-tree descents each: the statistics, then
-    /// the postings). Dropped at each commit: they are of one committed view.
+    /// window_postings()'s memory, and the last windows made of it (by the article's day): the
+    /// articles of a batch mostly share a few days, and the story query of each would otherwise
+    /// open the postings of every day of its window (two B-tree descents each: the statistics,
+    /// then the postings). Dropped at each commit: they are of one committed view.
     mutable std::unordered_map<std::string, DocidList> m_window_postings;
     mutable std::unordered_map<std::int64_t, DocidList> m_windows;
     /// The features (fingerprint and profile, as stored) of the articles this run committed,
