@@ -24,10 +24,16 @@ namespace {
 
 constexpr std::size_t kShingleWords = 5;
 constexpr std::uint64_t kAnchorModulus = 16;
-constexpr std::size_t kMaxModAnchors = 32;
 /// Sampled anchors a new article queries with (its smallest ones), beside its lead anchors:
 /// each postlist opened costs B-tree reads, and a copy ranks in the top with far fewer.
 constexpr std::size_t kProbeModAnchors = 8;
+/// Sampled anchors stored: the same smallest ones, so that a pair is found alike whichever of
+/// the two came first. More would serve only a later copy that kept a small part of an earlier
+/// one and not its lead (a quarter: missed about one time in ten, as the reverse order always
+/// was), while each anchor is a posting list of its own, which Xapian's writer inserts at a
+/// random place in its B-tree: up to 32 cost the writer a third more instructions at commit
+/// than none (bench/RESULTS.md). Databases written with up to 32 are read as they are.
+constexpr std::size_t kMaxModAnchors = kProbeModAnchors;
 constexpr std::size_t kProbeLeadAnchors = 4;
 /// The first shingles are anchors too: a short trimmed copy may have no hash = 0 mod 16, but it
 /// keeps the lead (the inverted pyramid is cut from the bottom).

@@ -2,6 +2,7 @@
 /// copy; follow-ups, same-story write-ups and unrelated stories are not copies.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -47,12 +48,26 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 struct Pair {
     indexer::CopySimilarity similarity;
     bool copy;
+    /// Whichever of the two is indexed second finds the first: its probes meet the first's
+    /// stored anchors, both ways.
+    bool found;
 };
+
+/// Whether one of @p later's probes is among @p earlier's stored anchors.
+bool probes_meet(const indexer::CopyFingerprint& later, const indexer::CopyFingerprint& earlier) {
+    return std::any_of(later.probes.begin(), later.probes.end(), [&](std::uint64_t probe) {
+        return std::find(earlier.anchors.begin(), earlier.anchors.end(), probe) !=
+               earlier.anchors.end();
+    });
+}
 
 Pair check(const std::string& a, const std::string& b) {
     Analyzer analyzer;
-    const auto similarity = compare(copy_fingerprint(a, analyzer), copy_fingerprint(b, analyzer));
-    return {similarity, is_copy(similarity, indexer::GroupingOptions{})};
+    const auto first = copy_fingerprint(a, analyzer);
+    const auto second = copy_fingerprint(b, analyzer);
+    const auto similarity = compare(first, second);
+    return {similarity, is_copy(similarity, indexer::GroupingOptions{}),
+            probes_meet(first, second) && probes_meet(second, first)};
 }
 
 const std::vector<std::string>& original() {
@@ -73,6 +88,7 @@ TEST_CASE("every edit a wire copy goes through keeps it a copy") {
         edited[0] = edited[0].substr(edited[0].find("Thousands"));
         const auto pair = check(base, join(edited));
         CHECK(pair.copy);
+        CHECK(pair.found);
         CHECK(pair.similarity.jaccard == 1.0);  // the dateline is not part of the fingerprint
     }
     SUBCASE("byline and photo caption added") {
@@ -87,18 +103,23 @@ TEST_CASE("every edit a wire copy goes through keeps it a copy") {
         const auto pair = check(base, join(edited));
         CHECK(pair.similarity.jaccard < 0.5);
         CHECK(pair.copy);
+        CHECK(pair.found);
     }
     SUBCASE("a middle paragraph dropped") {
         std::vector<std::string> edited = p;
         edited.erase(edited.begin() + 3);
-        CHECK(check(base, join(edited)).copy);
+        const auto pair = check(base, join(edited));
+        CHECK(pair.copy);
+        CHECK(pair.found);
     }
     SUBCASE("a local paragraph added") {
         std::vector<std::string> edited = p;
         edited.insert(edited.begin() + 4,
                       "In Antwerp, port officials said they were preparing to take in diverted "
                       "ships if the stoppage lasted beyond Thursday.");
-        CHECK(check(base, join(edited)).copy);
+        const auto pair = check(base, join(edited));
+        CHECK(pair.copy);
+        CHECK(pair.found);
     }
     SUBCASE("boilerplate tails") {
         std::vector<std::string> edited = p;
@@ -128,7 +149,32 @@ TEST_CASE("every edit a wire copy goes through keeps it a copy") {
         edited[0] = edited[0].substr(edited[0].find("Thousands"));
         edited.erase(edited.begin() + 2);
         edited.push_back("Copyright 2026 AFP. All rights reserved.");
-        CHECK(check(base, replace_all(join(edited), "per cent", "percent")).copy);
+        const auto pair = check(base, replace_all(join(edited), "per cent", "percent"));
+        CHECK(pair.copy);
+        CHECK(pair.found);
+    }
+}
+
+TEST_CASE("a long article stores as anchors what a later copy probes with, and its lead") {
+    // A later article queries with its 8 smallest sampled shingles and its first 4. Each anchor
+    // stored is a posting list of its own in Xapian's writer, so an article stores the same 8
+    // smallest and its first 6 (a copy may have gained or lost a few words at the top), not
+    // every sampled shingle: a copy is then found alike whichever of the two came first.
+    std::string body;
+    for (const char* file : {"wire/afp_rotterdam_strike.txt", "wire/ap_chess_zurich.txt",
+                             "wire/galway_storm.txt", "wire/reuters_valencia_floods.txt",
+                             "wire/savanna_times_kenya_drought.txt",
+                             "wire/deccan_bengaluru_metro.txt"}) {
+        body += join(paragraphs(file));
+    }
+    Analyzer analyzer;
+    const auto fingerprint = copy_fingerprint(body, analyzer);
+    REQUIRE(fingerprint.shingles.size() > 1000);  // some 60 sampled shingles
+    CHECK(fingerprint.anchors.size() <= 8 + 6);
+    CHECK(fingerprint.probes.size() >= 8);
+    for (const std::uint64_t probe : fingerprint.probes) {
+        CHECK(std::find(fingerprint.anchors.begin(), fingerprint.anchors.end(), probe) !=
+              fingerprint.anchors.end());
     }
 }
 
