@@ -1084,9 +1084,10 @@ bool Grouper::filter_due(std::size_t& unfiltered_lookups) const {
 
 bool Grouper::may_be_committed(std::uint64_t hash) {
     if (!m_committed_hashes) {
-        // About 30 anchor and exact terms a document.
+        // About 12 anchor and exact terms a document (up to 39 in databases written before
+        // anchors were capped at what is probed; the filter grows as it fills).
         if (!filter_due(m_unfiltered_lookups)) return true;
-        m_committed_hashes.emplace(std::size_t{m_committed.get_doccount()} * 32);
+        m_committed_hashes.emplace(std::size_t{m_committed.get_doccount()} * 16);
         for (const std::string_view prefix :
              {schema::prefix::kCopyAnchor, schema::prefix::kCopyExact}) {
             const std::string start(prefix);
