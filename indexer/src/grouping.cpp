@@ -31,8 +31,8 @@ constexpr std::size_t kProbeModAnchors = 8;
 /// the two came first. More would serve only a later copy that kept a small part of an earlier
 /// one and not its lead (a quarter: missed about one time in ten, as the reverse order always
 /// was), while each anchor is a posting list of its own, which Xapian's writer inserts at a
-/// random place in its B-tree: up to 32 cost the writer a third more instructions at commit
-/// than none (bench/RESULTS.md). Databases written with up to 32 are read as they are.
+/// random place in its B-tree: up to 32 cost the writer nearly a third more instructions at
+/// commit than none (bench/RESULTS.md). Databases written with up to 32 are read as they are.
 constexpr std::size_t kMaxModAnchors = kProbeModAnchors;
 constexpr std::size_t kProbeLeadAnchors = 4;
 /// The first shingles are anchors too: a short trimmed copy may have no hash = 0 mod 16, but it
@@ -1366,8 +1366,10 @@ void Grouper::committed() {
     // The stems' frequencies read so far move with the batch just committed, which the
     // grouper counted (termfreq()): updated in place, they need no B-tree reads in the new
     // view. Other terms (the window's day terms) are not counted by the batch: read again.
-    // When every committed stem is known, the batch's new ones join them (with the stems of
-    // committed documents it deleted or replaced, which m_termfreq_delta holds).
+    // When every committed stem is known, the batch's new ones join them: those of its
+    // articles with features (m_pending_stem) and of those without (m_termfreq_delta, which
+    // also holds the stems of committed documents the batch deleted or replaced: known
+    // already). A stem in both is listed twice; its second emplace below does nothing.
     std::vector<std::string> new_stems;
     if (m_all_stems_known) {
         const auto add_new = [&](const std::string& term) {
