@@ -22,12 +22,12 @@ void DocumentBuilder::index_text(Xapian::Document& document, std::string_view te
         [&](const Token& token) {
             document.add_posting(exact_prefix + token.exact,
                                  static_cast<Xapian::termpos>(token.position), wdf_increment);
-            const std::vector<std::string> stems = m_analyzer.stems(token, language);
-            for (const std::string& stem : stems) {
+            m_analyzer.stems(token, language, m_stems);
+            for (const std::string& stem : m_stems) {
                 document.add_term(stem_prefix + stem, wdf_increment);
             }
             if (collect != nullptr) {
-                collect->push_back({token.exact, stems.empty() ? token.exact : stems.front(),
+                collect->push_back({token.exact, m_stems.empty() ? token.exact : m_stems.front(),
                                     token.begin, token.end, title});
             }
         },

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include <xapian.h>
+
 #include "ascii_words.hpp"
 #include "wiredesk/common/analyzer.hpp"
 #include "wiredesk/common/language.hpp"
@@ -109,6 +111,42 @@ TEST_CASE("stemming follows the article's language") {
     CHECK(analyzer.stem("переговорах", "uk") == "переговорах");
     CHECK_FALSE(Analyzer::has_stemmer("uk"));
     CHECK(Analyzer::has_stemmer("en"));
+}
+
+TEST_CASE("stems come from the analyzer's memory as the stemmer makes them, per language") {
+    // The analyzer remembers the stems it made (a bounded memo, emptied when full). Asked for
+    // far more words than it holds, each twice and in a changing order, it answers as the
+    // Snowball stemmer itself does; the same word in two languages keeps two stems.
+    Analyzer analyzer;
+    Xapian::Stem english("english");
+    std::vector<std::string> vocabulary;
+    const std::string endings[] = {"", "s", "ing", "ed", "ations", "ness", "ly"};
+    for (std::size_t i = 0; i < 30'000; ++i) {
+        std::string root;
+        for (std::size_t n = i; root.size() < 4 || n != 0; n /= 26) {
+            root += static_cast<char>('a' + n % 26);
+        }
+        for (const std::string& ending : endings) vocabulary.push_back(root + ending);
+    }
+    REQUIRE(vocabulary.size() > 200'000);  // three times what the memo holds
+    std::mt19937 shuffle(7);
+    std::size_t differing = 0;
+    for (int pass = 0; pass < 2; ++pass) {
+        std::shuffle(vocabulary.begin(), vocabulary.end(), shuffle);
+        for (const std::string& word : vocabulary) {
+            if (analyzer.stem(word, "en") != english(word)) ++differing;
+        }
+    }
+    CHECK(differing == 0);
+
+    CHECK(analyzer.stem("verhandlungen", "en") == english("verhandlungen"));
+    CHECK(analyzer.stem("verhandlungen", "de") == Xapian::Stem("german")("verhandlungen"));
+    CHECK(analyzer.stem("verhandlungen", "de") != analyzer.stem("verhandlungen", "en"));
+
+    // The indexer's form fills a vector it reuses: what it held before is gone.
+    std::vector<std::string> stems = {"left", "over", "entries"};
+    analyzer.stems(analyzer.tokenize("talks")[0], "en", stems);
+    CHECK(stems == std::vector<std::string>{english("talks")});
 }
 
 TEST_CASE("an English stem starts with its word's first byte, so highlighting skips the rest") {

@@ -56,12 +56,17 @@ public:
 
     /// The stemmed form of an already folded word, with the Snowball stemmer for @p language
     /// (ISO 639-1). Languages without a stemmer (uk, zh, ja, und...) return the word unchanged.
+    /// Each Analyzer remembers the stems of the words it saw last (a bounded memo), as news
+    /// repeats its words and stemming costs more than looking one up.
     std::string stem(std::string_view folded_word, std::string_view language);
 
     /// The stemmed terms of @p token for @p language: stem(exact), and also fold(stem(accented))
     /// when the word had accents and that differs. Spanish "negociación" then meets both
     /// "negociacion" (typed without accents) and "negociaciones" (whose stem is "negoci").
     std::vector<std::string> stems(const Token& token, std::string_view language);
+    /// stems() into @p out (replacing what it held): for the indexer's loop over every word,
+    /// which then reuses one vector's memory.
+    void stems(const Token& token, std::string_view language, std::vector<std::string>& out);
 
     /// Whether a Snowball stemmer exists for @p language (ISO 639-1).
     static bool has_stemmer(std::string_view language);

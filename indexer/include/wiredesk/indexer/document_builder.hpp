@@ -36,6 +36,7 @@ private:
     Analyzer m_analyzer;
     bool m_grouping = true;
     std::vector<GroupingToken> m_tokens;  // reused between articles
+    std::vector<std::string> m_stems;     // one word's stems, reused between words
 };
 
 }  // namespace wiredesk::indexer
