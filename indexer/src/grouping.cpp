@@ -1,16 +1,17 @@
 #include "wiredesk/indexer/grouping.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "wiredesk/common/dates.hpp"
@@ -189,10 +190,6 @@ std::string lower_ascii(std::string_view text) {
     return out;
 }
 
-bool contains(std::string_view haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string_view::npos;
-}
-
 std::size_t count_words(std::string_view line) {
     std::size_t words = 0;
     bool in_word = false;
@@ -225,8 +222,16 @@ bool is_boilerplate_line(std::string_view line) {
         "getty images",
         "photo credit",
         "may not be published, broadcast, rewritten or redistributed"};
-    for (const auto needle : kAnywhere) {
-        if (contains(lower, needle)) return true;
+    // Boyer-Moore-Horspool skips ahead by up to a needle's length where a plain find() stops
+    // at every byte that starts one, and every line of every article is searched for all.
+    using Searcher = std::boyer_moore_horspool_searcher<std::string_view::const_iterator>;
+    static const std::vector<Searcher> kAnywhereSearchers = [] {
+        std::vector<Searcher> searchers;
+        for (const auto needle : kAnywhere) searchers.emplace_back(needle.begin(), needle.end());
+        return searchers;
+    }();
+    for (const Searcher& searcher : kAnywhereSearchers) {
+        if (std::search(lower.cbegin(), lower.cend(), searcher) != lower.cend()) return true;
     }
     static constexpr std::string_view kStarts[] = {
         "photo:",    "photo by ", "file photo",  "caption:",      "image:",      "related:",
@@ -312,27 +317,26 @@ bool is_unspaced_script(char32_t cp) {
 /// A Latin word's consonant skeleton: first letter kept, later vowels (and y) dropped, doubled
 /// letters collapsed. House-style spellings and typical typos meet: labour/labor -> lbr,
 /// Kyiv/Kiev -> kv, Zelenskyy/Zelensky -> zlnsk, traffic/trafic -> trfc, region/regoin -> rgn.
-/// A word of other characters is itself. Built in @p buffer (the result may view it): one
-/// buffer for a whole body, as every word of every article passes here.
-std::string_view skeleton(std::string_view word, std::string& buffer) {
-    buffer.resize(word.size());
+/// A word of other characters is itself. Built in @p buffer (the result may view it): every
+/// word of every article passes here, and the analyzer's words fit (schema::kMaxWordBytes).
+using SkeletonBuffer = std::array<char, schema::kMaxWordBytes>;
+std::string_view skeleton(std::string_view word, SkeletonBuffer& buffer) {
+    if (word.size() > buffer.size()) return word;
     std::size_t letters = 0;
     for (const char c : word) {
         if (c == '\'' || c == '.') continue;
         if (c < 'a' || c > 'z') return word;
         buffer[letters++] = c;
     }
-    buffer.resize(letters);
-    if (letters <= 2) return buffer;
+    if (letters <= 2) return {buffer.data(), letters};
     // Compacted in place: the kept letters never overtake the one being read.
     std::size_t kept = 1;
-    for (std::size_t i = 1; i < buffer.size(); ++i) {
+    for (std::size_t i = 1; i < letters; ++i) {
         const char c = buffer[i];
         if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y') continue;
         if (c != buffer[kept - 1]) buffer[kept++] = c;
     }
-    buffer.resize(kept);
-    return buffer;
+    return {buffer.data(), kept};
 }
 
 /// The hashes of the units shingled: normalised words, or single characters of unspaced
@@ -361,16 +365,18 @@ std::vector<std::uint64_t> copy_unit_hashes(std::string_view body,
 
     std::vector<std::uint64_t> units;
     units.reserve(tokens.size());
-    std::string buffer;
+    SkeletonBuffer buffer;
     std::size_t line = 0;
     for (std::size_t t = 0; t < tokens.size(); ++t) {
         const GroupingToken& token = tokens[t];
         if (token.title) continue;
         while (line + 1 < lines.size() && token.begin >= lines[line].end + 1) ++line;
         if (lines[line].skip || token.begin < dateline_end) continue;
-        const std::string& word = token.exact;
-        // "per cent" and "percent" are one word.
-        if (word == "per" && t + 1 < tokens.size() && tokens[t + 1].exact == "cent" &&
+        const std::string_view word = token.exact;
+        // "per cent" and "percent" are one word. (Compared as views: a std::string compared
+        // with a C string measures the literal and compares bytes for every word.)
+        if (word == std::string_view("per") && t + 1 < tokens.size() &&
+            std::string_view(tokens[t + 1].exact) == std::string_view("cent") &&
             !tokens[t + 1].title) {
             units.push_back(hash_bytes(skeleton("percent", buffer)));
             ++t;
@@ -468,8 +474,65 @@ bool get_sorted(std::string_view data, std::size_t& at, std::vector<std::uint32_
 // ---------------------------------------------------------------------------------------------
 // Story terms.
 
+/// Words (views of text that outlives the table) with a count each, in one open-addressing
+/// table that a thread reuses from article to article: every content word of every article
+/// is counted, and std::unordered_map made a node for each new word and divided for each
+/// lookup.
+class WordCounts {
+public:
+    /// Empties the table, sized for up to @p words distinct words.
+    void reset(std::size_t words) {
+        std::size_t capacity = 64;
+        while (capacity < 2 * words) capacity *= 2;
+        m_slots.assign(capacity, Slot{});
+        m_mask = capacity - 1;
+        m_filled.clear();
+    }
+
+    /// Counts @p word once more; reset() must have allowed for it.
+    void add(std::string_view word) {
+        for (std::size_t i = hash_bytes(word) & m_mask;; i = (i + 1) & m_mask) {
+            Slot& slot = m_slots[i];
+            if (slot.count == 0) {
+                slot = {word, 1};
+                m_filled.push_back(i);
+                return;
+            }
+            if (slot.word == word) {
+                ++slot.count;
+                return;
+            }
+        }
+    }
+
+    [[nodiscard]] bool contains(std::string_view word) const {
+        for (std::size_t i = hash_bytes(word) & m_mask;; i = (i + 1) & m_mask) {
+            const Slot& slot = m_slots[i];
+            if (slot.count == 0) return false;
+            if (slot.word == word) return true;
+        }
+    }
+
+    [[nodiscard]] std::size_t size() const noexcept { return m_filled.size(); }
+
+    /// Calls @p visit(word, count) for each word, in the order they were first added.
+    template <typename Visit>
+    void for_each(Visit&& visit) const {
+        for (const std::size_t i : m_filled) visit(m_slots[i].word, m_slots[i].count);
+    }
+
+private:
+    struct Slot {
+        std::string_view word;
+        unsigned count = 0;  ///< 0: the slot is free
+    };
+    std::vector<Slot> m_slots;
+    std::vector<std::size_t> m_filled;
+    std::size_t m_mask = 0;
+};
+
 bool is_stopword(std::string_view word) {
-    static const std::unordered_set<std::string_view> kWords = {
+    static constexpr std::string_view kWords[] = {
         "the",          "and",        "for",      "that",      "with",      "was",
         "were",         "are",        "has",      "have",      "had",       "its",
         "his",          "her",        "their",    "they",      "them",      "this",
@@ -499,7 +562,13 @@ bool is_stopword(std::string_view word) {
         "reporters",    "statement",  "official", "officials", "spokesman", "spokeswoman",
         "spokesperson", "million",    "billion",  "pct",       "dlrs",      "mln",
         "reuter"};
-    return kWords.count(word) != 0;
+    static const WordCounts kSet = [] {
+        WordCounts set;
+        set.reset(std::size(kWords));
+        for (const std::string_view stopword : kWords) set.add(stopword);
+        return set;
+    }();
+    return kSet.contains(word);
 }
 
 }  // namespace
@@ -769,16 +838,16 @@ void add_grouping_features(Xapian::Document& document, const Article& article,
     // from another event of the same kind, whose top words are the same (docs/GROUPING.md).
     // Counted by views of the tokens' stems: a term's name is built only for the words kept.
     // The stems share the prefix, so their order is the terms' order.
-    std::unordered_map<std::string_view, unsigned> counts;
-    counts.reserve(tokens.size());
+    thread_local WordCounts counts;
+    counts.reset(tokens.size());
     for (const GroupingToken& token : tokens) {
         if (token.stem.empty() || token.exact.size() < 3 || is_stopword(token.exact)) continue;
-        ++counts[token.stem];
+        counts.add(token.stem);
     }
-    if (counts.empty()) return;
+    if (counts.size() == 0) return;
     std::vector<std::pair<unsigned, std::string_view>> ranked;
     ranked.reserve(counts.size());
-    for (const auto& [stem, tf] : counts) ranked.emplace_back(tf, stem);
+    counts.for_each([&](std::string_view stem, unsigned tf) { ranked.emplace_back(tf, stem); });
     const std::size_t keep = std::min(kProfileTerms, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
                       ranked.end(), [](const auto& x, const auto& y) {
