@@ -317,8 +317,9 @@ bool is_unspaced_script(char32_t cp) {
 /// A Latin word's consonant skeleton: first letter kept, later vowels (and y) dropped, doubled
 /// letters collapsed. House-style spellings and typical typos meet: labour/labor -> lbr,
 /// Kyiv/Kiev -> kv, Zelenskyy/Zelensky -> zlnsk, traffic/trafic -> trfc, region/regoin -> rgn.
-/// A word of other characters is itself. Built in @p buffer (the result may view it): every
-/// word of every article passes here, and the analyzer's words fit (schema::kMaxWordBytes).
+/// A word of other characters, or longer than any the analyzer makes (schema::kMaxWordBytes),
+/// is itself. Built in @p buffer (the result may view it): every word of every article passes
+/// here.
 using SkeletonBuffer = std::array<char, schema::kMaxWordBytes>;
 std::string_view skeleton(std::string_view word, SkeletonBuffer& buffer) {
     if (word.size() > buffer.size()) return word;
@@ -489,8 +490,10 @@ public:
         m_filled.clear();
     }
 
-    /// Counts @p word once more; reset() must have allowed for it.
+    /// Counts @p word once more.
     void add(std::string_view word) {
+        // Kept at most half full, so that probes stay short and always end at a free slot.
+        if (2 * (m_filled.size() + 1) > m_slots.size()) grow();
         for (std::size_t i = hash_bytes(word) & m_mask;; i = (i + 1) & m_mask) {
             Slot& slot = m_slots[i];
             if (slot.count == 0) {
@@ -526,6 +529,21 @@ private:
         std::string_view word;
         unsigned count = 0;  ///< 0: the slot is free
     };
+
+    /// Doubles the table (a reset() that counted too few words), keeping the counts.
+    void grow() {
+        std::vector<Slot> filled;
+        filled.reserve(m_filled.size());
+        for (const std::size_t i : m_filled) filled.push_back(m_slots[i]);
+        reset(std::max<std::size_t>(m_slots.size(), 32));
+        for (const Slot& slot : filled) {
+            std::size_t i = hash_bytes(slot.word) & m_mask;
+            while (m_slots[i].count != 0) i = (i + 1) & m_mask;
+            m_slots[i] = slot;
+            m_filled.push_back(i);
+        }
+    }
+
     std::vector<Slot> m_slots;
     std::vector<std::size_t> m_filled;
     std::size_t m_mask = 0;
