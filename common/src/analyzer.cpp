@@ -176,6 +176,13 @@ struct Analyzer::Impl {
         const auto inserted = stemmers.emplace(std::string(language), name);
         return &inserted.first->second;
     }
+
+    /// The stem of @p folded_word for @p language, or the word itself without a stemmer: a
+    /// view of the memo's entry, valid until the next word is stemmed.
+    std::string_view stem(std::string_view folded_word, std::string_view language) {
+        MemoStemmer* stemmer = stemmer_for(language);
+        return stemmer == nullptr ? folded_word : std::string_view((*stemmer)(folded_word));
+    }
 };
 
 Analyzer::Analyzer() : m_impl(std::make_unique<Impl>()) {}
@@ -241,20 +248,13 @@ std::vector<Token> Analyzer::tokenize(std::string_view text) {
 std::string Analyzer::fold(std::string_view text) const { return m_impl->fold(text); }
 
 std::string Analyzer::stem(std::string_view folded_word, std::string_view language) {
-    MemoStemmer* stemmer = m_impl->stemmer_for(language);
-    if (stemmer == nullptr) return std::string(folded_word);
-    return (*stemmer)(folded_word);
+    return std::string(m_impl->stem(folded_word, language));
 }
 
 void Analyzer::stems(const Token& token, std::string_view language,
                      std::vector<std::string>& out) {
     out.resize(1);
-    MemoStemmer* stemmer = m_impl->stemmer_for(language);
-    if (stemmer == nullptr) {
-        out.front().assign(token.exact);
-    } else {
-        out.front().assign((*stemmer)(token.exact));
-    }
+    out.front().assign(m_impl->stem(token.exact, language));  // reusing the string's memory
     if (!token.accented.empty()) {
         std::string accent_aware = fold(stem(token.accented, language));
         if (accent_aware != out.front()) out.push_back(std::move(accent_aware));

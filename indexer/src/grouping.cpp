@@ -11,7 +11,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <numeric>
-#include <unordered_map>
 #include <utility>
 
 #include "wiredesk/common/dates.hpp"
@@ -396,7 +395,7 @@ std::vector<std::uint64_t> copy_unit_hashes(std::string_view body,
             for (std::size_t i = 0; i < word.size();) {
                 const std::size_t begin = i;
                 next_code_point(word, i);
-                units.push_back(hash_bytes(std::string_view(word).substr(begin, i - begin)));
+                units.push_back(hash_bytes(word.substr(begin, i - begin)));
             }
         } else {
             units.push_back(hash_bytes(skeleton(word, buffer)));
