@@ -15,5 +15,5 @@ command -v clang++ >/dev/null 2>&1 || {
 }
 CXX=clang++ cmake -S . -B build-fuzz -DWIREDESK_FUZZ=ON -DWIREDESK_BUILD_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j "$(nproc)" --target "${wiredesk_fuzz_targets[@]}"
+cmake --build build-fuzz -j "$(nproc)" --target wiredesk_fuzz
 wiredesk_fuzz_run build-fuzz "$seconds"

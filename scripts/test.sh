@@ -27,13 +27,12 @@ if ((quick)); then exit 0; fi
 echo "== sanitizer pass (ASan + UBSan, clang) in build-sanitize/"
 # -O1 and line tables only (the sanitizers' advice): the build takes a fraction of -O2 -g's time
 # and reports still name files and lines. Assertions stay on. Only the test programs (each
-# brings the executables it runs) and the fuzz targets are built: not the server or bench/.
+# brings the executables it runs) and the fuzz targets are built, as one target
+# (wiredesk_sanitizer_suite, CMakeLists.txt): not the server or bench/.
 CXX=clang++ cmake -S . -B build-sanitize -DWIREDESK_FUZZ=ON -DWIREDESK_BUILD_WEB_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" >/dev/null
 source scripts/fuzz_common.sh
-cmake --build build-sanitize -j "$(nproc)" --target wiredesk_unit_tests \
-  wiredesk_integration_tests wiredesk_cli_tests wiredesk_search_unit_tests \
-  wiredesk_search_integration_tests wiredesk_search_cli_tests "${wiredesk_fuzz_targets[@]}"
+cmake --build build-sanitize -j "$(nproc)" --target wiredesk_sanitizer_suite
 
 # Every report is written to a file in $reports and ends the process with abort (a test sees a
 # crash, not a plain exit code 1 it might expect). The files are checked below, so a report in a
