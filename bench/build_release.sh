@@ -8,6 +8,7 @@ root=$PWD
 build=$1
 tools=$2
 mkdir -p "$tools"
+tools=$(cd "$tools" && pwd)  # the query driver is linked from inside the build tree
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DWIREDESK_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target wiredesk-index wiredesk-search wiredesk-serve \
   wiredesk-search-example
