@@ -508,6 +508,7 @@ public:
     }
 
     [[nodiscard]] bool contains(std::string_view word) const {
+        if (m_slots.empty()) return false;  // never reset: nothing counted, nowhere to probe
         for (std::size_t i = hash_bytes(word) & m_mask;; i = (i + 1) & m_mask) {
             const Slot& slot = m_slots[i];
             if (slot.count == 0) return false;
@@ -565,14 +566,14 @@ bool is_stopword(std::string_view word) {
         "one",          "two",        "three",    "first",     "last",      "new",
         "our",          "out",        "off",      "you",       "your",      "she",
         "him",          "did",        "does",     "doing",     "how",       "why",
-        "our",          "because",    "until",    "against",   "between",   "through",
+        "because",      "until",      "against",  "between",   "through",
         "during",       "above",      "below",    "again",     "further",   "once",
         "per",          "cent",       "percent",  "year",      "years",     "week",
         "weeks",        "day",        "days",     "today",     "yesterday", "tomorrow",
         "time",         "according",  "people",   "including", "since",     "still",
         "like",         "now",        "many",     "much",      "well",      "even",
         "back",         "way",        "get",      "got",       "make",      "made",
-        "take",         "took",       "told",     "added",     "asked",     "don't",
+        "take",         "took",       "added",    "asked",     "don't",
         "it's",         "i'm",        "that's",   "there's",   "we're",     "they're",
         "you're",       "mr",         "mrs",      "ms",        "dr",        "reuters",
         "afp",          "associated", "press",    "news",      "reported",  "report",
