@@ -375,9 +375,8 @@ std::vector<std::uint64_t> copy_unit_hashes(std::string_view body,
         const std::string_view word = token.exact;
         // "per cent" and "percent" are one word. (Compared as views: a std::string compared
         // with a C string measures the literal and compares bytes for every word.)
-        if (word == std::string_view("per") && t + 1 < tokens.size() &&
-            std::string_view(tokens[t + 1].exact) == std::string_view("cent") &&
-            !tokens[t + 1].title) {
+        if (word == "per" && t + 1 < tokens.size() &&
+            std::string_view(tokens[t + 1].exact) == "cent" && !tokens[t + 1].title) {
             units.push_back(hash_bytes(skeleton("percent", buffer)));
             ++t;
             continue;
