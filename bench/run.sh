@@ -12,6 +12,8 @@
 #   WIREDESK_BENCH_WRK_SECONDS=10    duration of each wrk level (1, 2 and 8 clients)
 #   WIREDESK_BENCH_WRK_SIZES=        datasets wrk runs on (default: real and the largest size)
 #   WIREDESK_BENCH_ENGINES="wiredesk omindex xapian-floor lucene"
+#   WIREDESK_BENCH_GEN_ENGINES=$ENGINES  engines on the generated sizes (the floor takes about an
+#                                    hour per million articles; omindex needs files, which they lack)
 #   WIREDESK_BENCH_QUICK=1           a smoke run: 2,000 real + 20,000 generated, 1 run, wrk 3 s,
 #                                    results in $OUT/RESULTS.md instead of bench/RESULTS.md
 #   WIREDESK_BENCH_DATA=build/bench-data   articles (generated once per size and seed, then reused)
@@ -38,6 +40,7 @@ else
 fi
 gen_runs=${WIREDESK_BENCH_GEN_RUNS:-$runs}
 engines=${WIREDESK_BENCH_ENGINES:-wiredesk omindex xapian-floor lucene}
+gen_engines=${WIREDESK_BENCH_GEN_ENGINES:-$engines}
 data=$(realpath -m "${WIREDESK_BENCH_DATA:-build/bench-data}")
 out=$(realpath -m "${WIREDESK_BENCH_OUT:-build/bench-out}")
 if [ "$quick" = 1 ]; then
@@ -169,8 +172,9 @@ stop_serve() {
 }
 trap stop_serve EXIT
 
-bench_dataset() {  # bench_dataset NAME DIR RUNS
+bench_dataset() {  # bench_dataset NAME DIR RUNS ENGINES
   local name=$1 dir=$2 idx=$out/index/$1 runs=$3
+  local engines=$4  # has_engine reads this one while the dataset runs (bash scopes dynamically)
   local manifest articles text_bytes
   manifest=$(cat "$dir/manifest.json")
   articles=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["articles"])' "$manifest")
@@ -300,9 +304,9 @@ for q in open(sys.argv[1]).read().splitlines():
   fi
 }
 
-bench_dataset real "$real_dir" "$runs"
+bench_dataset real "$real_dir" "$runs" "$engines"
 for size in $sizes; do
-  bench_dataset "gen-$size" "$data/gen-$size" "$gen_runs"
+  bench_dataset "gen-$size" "$data/gen-$size" "$gen_runs" "$gen_engines"
 done
 
 # ------------------------------------------------------------------------------ 5. profiles
