@@ -176,6 +176,67 @@ def wrk_figures(records):
                 "errors": sum(r["wrk"]["errors"] for r in v)} for k, v in groups.items()}
 
 
+# Parts of wiredesk-index's `writer_seconds` (its --json summary), in the order they are shown.
+WRITER_PARTS = [("writing", "Xapian writing"), ("committing", "committing"), ("grouping", "grouping"),
+                ("spelling", "spelling"), ("waiting_for_writes", "grouper waiting for writes"),
+                ("waiting", "waiting for the workers")]
+
+
+def growth_rows(idx):
+    """Wiredesk's JSON Lines runs on the generated sizes, smallest first: per article, in ms, the
+    wall time and each part of the writer's time (medians over the runs), with the commits and the
+    grouping candidates per article. The rows that say how the cost grows with the archive."""
+    rows = []
+    for (ds, engine, inp), f in idx.items():
+        if engine != "wiredesk" or inp != "jsonl" or not ds.startswith("gen-"):
+            continue
+        outs = [r["output"] for r in f["runs"] if isinstance(r.get("output"), dict)]
+        if not outs or not all("writer_seconds" in o for o in outs):
+            continue
+        n = f["articles"]
+        row = {"dataset": ds, "articles": n, "aps": f["aps"], "rss_mib": f["rss_mib"],
+               "wall_ms": 1000 * f["wall"] / n, "runs": f["runs"],
+               "commits": med([o.get("commits") for o in outs])}
+        for key, _ in WRITER_PARTS:
+            row[key] = med([1000 * o["writer_seconds"].get(key, 0) / n for o in outs])
+        grouping = [o.get("grouping") for o in outs if isinstance(o.get("grouping"), dict)]
+        row["copy_candidates"] = med([g.get("copy_candidates", 0) / n for g in grouping]) if grouping else None
+        row["story_candidates"] = med([g.get("story_candidates", 0) / n for g in grouping]) if grouping else None
+        rows.append(row)
+    return sorted(rows, key=lambda r: dataset_order(r["dataset"]))
+
+
+def growth_section(rows, cmds, L):
+    if len(rows) < 2:
+        return
+    L.append("")
+    L.append("#### Wiredesk as the generated archive grows")
+    L.append("")
+    L.append("Per article, in milliseconds, from the same runs as the tables above: wall time, and the parts of "
+             "the writer's time that `wiredesk-index --json` reports (`writer_seconds`). The writer is two "
+             "threads: Xapian's writing runs on one, grouping, spelling and committing on the other, so the "
+             "parts overlap and add up to more than the wall time. Candidates: those grouping compared per "
+             "article (copy and story level); they, not the archive's size, should set grouping's work.")
+    L.append("")
+    head = " | ".join(label for _, label in WRITER_PARTS)
+    L.append(f"| dataset | articles | articles/s | wall | {head} | commits | copy / story candidates | "
+             "peak RSS MiB | commands |")
+    L.append("|---|---:|---:|---:|" + "---:|" * len(WRITER_PARTS) + "---:|---:|---:|---|")
+    for r in rows:
+        parts = " | ".join(f"{r[key]:.2f}" for key, _ in WRITER_PARTS)
+        cands = (f"{r['copy_candidates']:.2f} / {r['story_candidates']:.2f}"
+                 if r["copy_candidates"] is not None else "–")
+        L.append(f"| {r['dataset']} | {r['articles']:,} | {fmt(r['aps'])} | {r['wall_ms']:.2f} | {parts} | "
+                 f"{fmt(r['commits'], 0)} | {cands} | {fmt(r['rss_mib'])} | {cmds.cite(r['runs'])} |")
+    small, big = rows[0], rows[-1]
+    grew = sorted(((big[key] - small[key], label, small[key], big[key]) for key, label in WRITER_PARTS
+                   if key not in ("waiting",)), reverse=True)
+    L.append("")
+    L.append(f"From {small['articles']:,} to {big['articles']:,} articles the wall time per article went from "
+             f"{small['wall_ms']:.2f} to {big['wall_ms']:.2f} ms ({big['wall_ms'] / small['wall_ms']:.2f}×); "
+             "per article, " + "; ".join(f"{label} {a:.2f} → {b:.2f} ms" for _, label, a, b in grew[:4]) + ".")
+
+
 # ------------------------------------------------------------------------------ profiles
 BUCKETS = [
     ("grouping (features, candidates, verification)", re.compile(r"group|Grouper|fingerprint|shingle|anchor|story", re.I)),
@@ -420,6 +481,7 @@ def build(records, machine, quick, out_dir):
             if wd.get("grouping") is not None:
                 L.append("")
                 L.append("Wiredesk's own `grouping` report for this run: `%s`" % json.dumps(wd["grouping"])[:600])
+    growth_section(growth_rows(idx), cmds, L)
     L.append("")
 
     # ---- re-index
@@ -553,9 +615,45 @@ def cpu_bound(name, idx, machine):
     return text
 
 
+def scale_explanation(rows):
+    """Why the throughput falls as the archive grows, from the growth rows of this run."""
+    if len(rows) < 2:
+        return "This run has fewer than two generated sizes with the writer's times, so it cannot say where."
+    small, big = rows[0], rows[-1]
+    text = (f"Per article, from {small['articles']:,} to {big['articles']:,} generated articles, the wall time "
+            f"went from {small['wall_ms']:.2f} to {big['wall_ms']:.2f} ms. ")
+    grew = sorted(((big[key] - small[key], key, label) for key, label in WRITER_PARTS if key != "waiting"),
+                  reverse=True)
+    text += "The parts that grew most: " + "; ".join(
+        f"{label} {small[key]:.2f} → {big[key]:.2f} ms (+{delta:.2f})" for delta, key, label in grew[:3]
+        if delta > 0) + ". "
+    if small["copy_candidates"] and small["story_candidates"] and small["grouping"] and big["copy_candidates"]:
+        candidates = ((big["copy_candidates"] + big["story_candidates"]) /
+                      (small["copy_candidates"] + small["story_candidates"]))
+        time = big["grouping"] / small["grouping"]
+        text += (f"Grouping's candidates per article went from {small['copy_candidates']:.2f} / "
+                 f"{small['story_candidates']:.2f} to {big['copy_candidates']:.2f} / {big['story_candidates']:.2f} "
+                 f"(copy / story; {candidates:.2f}× together: the generated sizes span the same years, so the "
+                 f"larger has more articles a day to compare with), and its time per article {time:.2f}×: ")
+        text += ("it grew less than its candidates, so it follows them, not the archive's size. " if time <= candidates
+                 else "it grew more than its candidates, and the difference is lookups in a larger database "
+                      "(deeper B-trees, fewer of their blocks in the cache). ")
+    text += ("Xapian's writing and committing update B-trees (postings, positions, values, terms) that hold the "
+             "whole archive, so a batch of the same size touches more blocks, and reads more of them back, as the "
+             "archive grows: that part is Xapian's, paid by every engine built on one growing database. What would "
+             "close the gap: keep the database a commit updates small, with an archive split by period "
+             "(`wiredesk-index --shard-by year`, docs/SCALING.md: each article is written into its year's "
+             "database; grouping still looks across all of them), and larger batches in a large database than "
+             "today's cap of 5,000 articles (fewer commits, each flushing more changes per block it rewrites), "
+             "which the memory margin under the 1.5 GiB target allows. Neither is measured at 1M articles in this run.")
+    return text
+
+
 def explain(name, summary, idx, queries, machine):
     """The why / what-would-close-it paragraph of an unmet target, from the profile's shares."""
-    if name.startswith("indexing the real") or name.startswith("throughput") or name.startswith("indexing 1M"):
+    if name.startswith("throughput"):
+        return scale_explanation(growth_rows(idx))
+    if name.startswith("indexing the real") or name.startswith("indexing 1M"):
         text = cpu_bound(name, idx, machine)
         text += (f"The indexing profile puts the samples in: {top_buckets(summary, 'index', 4)}. ")
         threads = summary.get("index", {}).get("threads")
