@@ -229,12 +229,18 @@ def growth_section(rows, cmds, L):
         L.append(f"| {r['dataset']} | {r['articles']:,} | {fmt(r['aps'])} | {r['wall_ms']:.2f} | {parts} | "
                  f"{fmt(r['commits'], 0)} | {cands} | {fmt(r['rss_mib'])} | {cmds.cite(r['runs'])} |")
     small, big = rows[0], rows[-1]
-    grew = sorted(((big[key] - small[key], label, small[key], big[key]) for key, label in WRITER_PARTS
-                   if key not in ("waiting",)), reverse=True)
     L.append("")
     L.append(f"From {small['articles']:,} to {big['articles']:,} articles the wall time per article went from "
              f"{small['wall_ms']:.2f} to {big['wall_ms']:.2f} ms ({big['wall_ms'] / small['wall_ms']:.2f}×); "
-             "per article, " + "; ".join(f"{label} {a:.2f} → {b:.2f} ms" for _, label, a, b in grew[:4]) + ".")
+             "per article, " + "; ".join(f"{label} {small[key]:.2f} → {big[key]:.2f} ms"
+                                         for _, key, label in grown_parts(small, big)[:4]) + ".")
+
+
+def grown_parts(small, big):
+    """(growth in ms per article, key, label) of the writer's parts from one growth row to another,
+    most grown first; waiting for the workers is left out (it is idle time, not work)."""
+    return sorted(((big[key] - small[key], key, label) for key, label in WRITER_PARTS if key != "waiting"),
+                  reverse=True)
 
 
 # ------------------------------------------------------------------------------ profiles
@@ -629,11 +635,9 @@ def scale_explanation(rows):
     small, big = rows[0], rows[-1]
     text = (f"Per article, from {small['articles']:,} to {big['articles']:,} generated articles, the wall time "
             f"went from {small['wall_ms']:.2f} to {big['wall_ms']:.2f} ms. ")
-    grew = sorted(((big[key] - small[key], key, label) for key, label in WRITER_PARTS if key != "waiting"),
-                  reverse=True)
     text += "The parts that grew most: " + "; ".join(
-        f"{label} {small[key]:.2f} → {big[key]:.2f} ms (+{delta:.2f})" for delta, key, label in grew[:3]
-        if delta > 0) + ". "
+        f"{label} {small[key]:.2f} → {big[key]:.2f} ms (+{delta:.2f})"
+        for delta, key, label in grown_parts(small, big)[:3] if delta > 0) + ". "
     if small["copy_candidates"] and small["story_candidates"] and small["grouping"] and big["copy_candidates"]:
         candidates = ((big["copy_candidates"] + big["story_candidates"]) /
                       (small["copy_candidates"] + small["story_candidates"]))
