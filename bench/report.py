@@ -649,14 +649,15 @@ def scale_explanation(rows):
         text += ("it grew less than its candidates, so it follows them, not the archive's size. " if time <= candidates
                  else "it grew more than its candidates, and the difference is lookups in a larger database "
                       "(deeper B-trees, fewer of their blocks in the cache). ")
-    text += ("Xapian's writing and committing update B-trees (postings, positions, values, terms) that hold the "
-             "whole archive, so a batch of the same size touches more blocks, and reads more of them back, as the "
-             "archive grows: that part is Xapian's, paid by every engine built on one growing database. What would "
-             "close the gap: keep the database a commit updates small, with an archive split by period "
-             "(`wiredesk-index --shard-by year`, docs/SCALING.md: each article is written into its year's "
-             "database; grouping still looks across all of them), and larger batches in a large database than "
-             "today's cap of 5,000 articles (fewer commits, each flushing more changes per block it rewrites), "
-             "which the memory margin under the 1.5 GiB target allows. Neither is measured at 1M articles in this run.")
+    text += ("An archive split by year (`wiredesk-index --shard-by year`) does not close it: measured by hand at "
+             "1,000,000 generated articles (bench/RESULTS.md, \"Split by year at a million articles\"), its "
+             "commits were cheaper, but grouping, which looks across every shard, took twice as long, Xapian's "
+             "writing per article did not shrink, and searches were four to five times slower. Xapian's writing per "
+             "article is then not set by the size of the database it writes into; what differs at a million "
+             "is the batch (up to 5,000 articles, the cap, against up to about 3,300 at 100,000: an article's writing costs "
+             "more the more the open batch holds) and the grouper's heavier work beside it on the same cores. "
+             "What is left to try: fewer grouping lookups per candidate, and batches past the cap in a large "
+             "database (fewer commits), which the memory margin under the 1.5 GiB target allows.")
     return text
 
 
