@@ -228,19 +228,21 @@ def growth_section(rows, cmds, L):
                  if r["copy_candidates"] is not None else "–")
         L.append(f"| {r['dataset']} | {r['articles']:,} | {fmt(r['aps'])} | {r['wall_ms']:.2f} | {parts} | "
                  f"{fmt(r['commits'], 0)} | {cands} | {fmt(r['rss_mib'])} | {cmds.cite(r['runs'])} |")
-    small, big = rows[0], rows[-1]
     L.append("")
-    L.append(f"From {small['articles']:,} to {big['articles']:,} articles the wall time per article went from "
-             f"{small['wall_ms']:.2f} to {big['wall_ms']:.2f} ms ({big['wall_ms'] / small['wall_ms']:.2f}×); "
-             "per article, " + "; ".join(f"{label} {small[key]:.2f} → {big[key]:.2f} ms"
-                                         for _, key, label in grown_parts(small, big)[:4]) + ".")
+    L.append(growth_summary(rows[0], rows[-1]))
 
 
-def grown_parts(small, big):
-    """(growth in ms per article, key, label) of the writer's parts from one growth row to another,
-    most grown first; waiting for the workers is left out (it is idle time, not work)."""
-    return sorted(((big[key] - small[key], key, label) for key, label in WRITER_PARTS if key != "waiting"),
-                  reverse=True)
+def growth_summary(small, big):
+    """What grew from one growth row to another: the wall time per article, and the three parts of
+    the writer's time that grew most (waiting for the workers left out: it is idle time, not work).
+    Under the growth table, and the start of the scale target's explanation."""
+    grown = sorted(((big[key] - small[key], key, label) for key, label in WRITER_PARTS if key != "waiting"),
+                   reverse=True)
+    return (f"From {small['articles']:,} to {big['articles']:,} articles the wall time per article went from "
+            f"{small['wall_ms']:.2f} to {big['wall_ms']:.2f} ms ({big['wall_ms'] / small['wall_ms']:.2f}×); "
+            "the parts that grew most, per article: " +
+            "; ".join(f"{label} {small[key]:.2f} → {big[key]:.2f} ms (+{delta:.2f})"
+                      for delta, key, label in grown[:3] if delta > 0) + ".")
 
 
 # ------------------------------------------------------------------------------ profiles
@@ -633,12 +635,10 @@ def scale_explanation(rows):
     if len(rows) < 2:
         return "This run has fewer than two generated sizes with the writer's times, so it cannot say where."
     small, big = rows[0], rows[-1]
-    text = (f"Per article, from {small['articles']:,} to {big['articles']:,} generated articles, the wall time "
-            f"went from {small['wall_ms']:.2f} to {big['wall_ms']:.2f} ms. ")
-    text += "The parts that grew most: " + "; ".join(
-        f"{label} {small[key]:.2f} → {big[key]:.2f} ms (+{delta:.2f})"
-        for delta, key, label in grown_parts(small, big)[:3] if delta > 0) + ". "
-    if small["copy_candidates"] and small["story_candidates"] and small["grouping"] and big["copy_candidates"]:
+    text = growth_summary(small, big) + " "
+    # Candidates are None for runs without grouping; a ratio needs some in the smaller run.
+    if small["copy_candidates"] is not None and big["copy_candidates"] is not None and small["grouping"] and \
+            small["copy_candidates"] + small["story_candidates"] > 0:
         candidates = ((big["copy_candidates"] + big["story_candidates"]) /
                       (small["copy_candidates"] + small["story_candidates"]))
         time = big["grouping"] / small["grouping"]
