@@ -1797,22 +1797,22 @@ bool Grouper::founders_match(Level level, const std::string& group_a, const std:
     return a && b && linked(level, *a, *b);
 }
 
-void Grouper::assign(Xapian::Document& document) {
+void Grouper::assign(Xapian::Document& document, DocumentTerms document_terms) {
     if (!m_options.enabled) return;
     const std::string fingerprint_data = document.get_value(schema::kSlotCopyFingerprint);
     const std::string raw_profile = document.get_value(schema::kSlotStoryProfile);
     if (fingerprint_data.empty() && raw_profile.empty()) {
         // No features, no groups; but written all the same: the batch's statistics count it.
         Pending pending;
-        pending.id = schema::document_id_term(document);
+        pending.id = std::move(document_terms.id_term);
         pending.featureless = true;
-        track(std::move(pending), document);
+        track(std::move(pending), document_terms);
         return;
     }
     const auto start = std::chrono::steady_clock::now();
 
     Member self;
-    self.id = schema::document_id_term(document);
+    self.id = document_terms.id_term;
     self.time = schema::document_time(document);
     self.fingerprint = decode_fingerprint(fingerprint_data);
     GroupingDecision decision;
@@ -2160,20 +2160,12 @@ void Grouper::assign(Xapian::Document& document) {
     pending.copy_group = copy_group;
     pending.story_group = story_group;
     pending.fingerprint = std::move(self.fingerprint);
-    const std::string anchor_prefix(schema::prefix::kCopyAnchor);
-    for_each_with_prefix(document.termlist_begin(), document.termlist_end(), anchor_prefix,
-                         [&](const std::string& name, const Xapian::TermIterator&) {
-                             // The worker wrote each as hex16 (add_grouping_features).
-                             if (const auto anchor = schema::parse_hex16(
-                                     std::string_view(name).substr(anchor_prefix.size()))) {
-                                 pending.anchors.push_back(*anchor);
-                             }
-                         });
+    pending.anchors = std::move(document_terms.anchors);
     // Its weights as stored: a candidate is compared by the same numbers whether it is found
     // in memory or read back from the database, so where the commits fall decides nothing.
     for (auto& [term, weight] : own) weight = stored_profile_weight(weight);
     pending.profile = std::move(own);
-    track(std::move(pending), document);
+    track(std::move(pending), document_terms);
 
     ++m_stats.articles;
     m_stats.copy_candidates += decision.copy_candidates;
@@ -2184,22 +2176,14 @@ void Grouper::assign(Xapian::Document& document) {
     record(std::move(decision));
 }
 
-void Grouper::track(Pending pending, const Xapian::Document& document) {
+void Grouper::track(Pending pending, const DocumentTerms& terms) {
     // Its stems and length, for ranking it as a story candidate of later articles in the batch
     // exactly as Xapian ranks the committed ones, and for the batch's statistics.
-    Xapian::termcount length = 0;
-    for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
-        length += term.get_wdf();
-    }
-    const std::string stem_prefix(schema::prefix::kStemmed);
-    for_each_with_prefix(document.termlist_begin(), document.termlist_end(), stem_prefix,
-                         [&](const std::string& name, const Xapian::TermIterator& term) {
-                             const Xapian::termcount wdf = term.get_wdf();
-                             if (wdf != 0 && name.size() > stem_prefix.size()) {
-                                 pending.stems.emplace_back(name, wdf);
-                             }
-                         });
-    m_pending_brief.push_back({day_of(pending.time), length, pending.time.has_value()});
+    pending.stems.reserve(terms.stems.size());
+    terms.stems.for_each([&](std::string_view stem, Xapian::termcount wdf) {
+        pending.stems.emplace_back(stem, wdf);
+    });
+    m_pending_brief.push_back({day_of(pending.time), terms.length, pending.time.has_value()});
     m_pending.push_back(std::move(pending));
     m_last_assigned = m_pending.size() - 1;
 }

@@ -29,6 +29,7 @@
 #include "wiredesk/common/text.hpp"
 #include "wiredesk/indexer/archive.hpp"
 #include "wiredesk/indexer/document_builder.hpp"
+#include "wiredesk/indexer/document_terms.hpp"
 #include "wiredesk/indexer/input_file.hpp"
 #include "wiredesk/indexer/reader.hpp"
 
@@ -243,6 +244,7 @@ struct FileWork {
     FoundFile file;
     std::vector<Article> articles;
     std::vector<Xapian::Document> documents;        ///< parallel to articles
+    std::vector<DocumentTerms> terms;               ///< parallel to articles: read by the workers
     std::vector<std::optional<InputError>> skipped; ///< parallel to articles: why not indexed
     std::vector<InputError> reader_problems;
     std::optional<InputError> failure;               ///< the whole file could not be read
@@ -433,6 +435,7 @@ private:
 
         const std::size_t count = work.articles.size();
         work.documents.resize(count);
+        work.terms.resize(count);
         work.skipped.resize(count);
         std::lock_guard lock(m_mutex);
         work.read_done = true;
@@ -463,6 +466,8 @@ private:
                 if (article.path.empty()) article.path = work.file.path;
                 resolve_metadata(article, metadata);
                 work.documents[i] = builder.build(article);
+                work.terms[i] =
+                    read_document_terms(work.documents[i], m_options.grouping.enabled);
             } catch (const InputError& error) {
                 work.skipped[i] = error;
             } catch (const std::exception& error) {
@@ -526,23 +531,12 @@ std::set<std::string> ids_of_file(const Xapian::Database& database, const std::s
 /// writer's time, for the same sums.
 class SpellingBuffer {
 public:
-    /// Counts the exact (unprefixed) words of @p document, which is what a user types. Numbers
-    /// are left out: they would only ever "correct" one number into another.
-    void add(const Xapian::Document& document) {
-        // Terms are in byte order: a prefixed or numeric one skips the whole run of its kind
-        // (reading a term copies it, and most of an article's terms are prefixed).
-        for (auto term = document.termlist_begin(); term != document.termlist_end();) {
-            const std::string word = *term;
-            const unsigned char first = static_cast<unsigned char>(word[0]);
-            if (first >= 'A' && first <= 'Z') {
-                term.skip_to("[");  // prefixed: S, Z, Q, XSRC... ('[' follows 'Z')
-            } else if (first >= '0' && first <= '9') {
-                term.skip_to(":");  // ':' follows '9'
-            } else {
-                m_frequencies[word] += term.get_wdf();
-                ++term;
-            }
-        }
+    /// Counts a document's exact words (DocumentTerms::words: what a user types; numbers are
+    /// left out, as they would only ever "correct" one number into another).
+    void add(const PackedTerms& words) {
+        words.for_each([&](std::string_view word, Xapian::termcount wdf) {
+            m_frequencies[std::string(word)] += wdf;
+        });
     }
 
     /// Adds the counted words to @p database (inside its open transaction) and forgets them.
@@ -675,9 +669,10 @@ public:
         begin();
     }
 
-    /// Feeds the batch's "did you mean" words with those of @p document, a new article.
-    void add_spellings(const Xapian::Document& document) {
-        timed(m_spelling_seconds, [&] { m_spellings.add(document); });
+    /// Feeds the batch's "did you mean" words with @p words, those of a new article
+    /// (DocumentTerms::words).
+    void add_spellings(const PackedTerms& words) {
+        timed(m_spelling_seconds, [&] { m_spellings.add(words); });
     }
 
     /// Counts @p articles written into the open batch.
@@ -960,7 +955,8 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                     const bool exists = options.grouping.enabled ? grouper.exists(id)
                                                                  : database.term_exists(id);
                     if (exists) grouper.replacing(id);  // its old groups are re-checked
-                    grouper.assign(work.documents[i]);
+                    const auto words = std::move(work.terms[i].words);
+                    grouper.assign(work.documents[i], std::move(work.terms[i]));
                     write_grouping_changes();
                     // The same id twice in one file: the later record wins, counted once.
                     const bool repeated = !new_ids.insert(id).second;
@@ -970,7 +966,7 @@ IndexSummary index_tree(const IndexOptions& options, const IndexEvents& events) 
                         } else {
                             ++summary.articles_added;
                         }
-                        writer.add_spellings(work.documents[i]);
+                        writer.add_spellings(words);
                     }
                     // A new id is added without replace_document's search for it. The
                     // document moves to the write: freed once written.

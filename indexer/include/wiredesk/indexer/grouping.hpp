@@ -29,6 +29,7 @@
 #include "wiredesk/common/analyzer.hpp"
 #include "wiredesk/common/article.hpp"
 #include "wiredesk/indexer/bloom_filter.hpp"
+#include "wiredesk/indexer/document_terms.hpp"
 
 namespace wiredesk::indexer {
 
@@ -210,10 +211,11 @@ public:
     void replacing(const std::string& id_term);
 
     /// Labels @p document (built with add_grouping_features) with its copy and story groups,
-    /// merging groups it bridges when their founders match too. May rewrite other documents
-    /// (their group terms and values) and group records. A no-op when grouping is disabled or
-    /// the document has no features.
-    void assign(Xapian::Document& document);
+    /// merging groups it bridges when their founders match too. @p document_terms are its
+    /// terms, as read_document_terms() read them before the labels. May rewrite other
+    /// documents (their group terms and values) and group records. A no-op when grouping is
+    /// disabled or the document has no features.
+    void assign(Xapian::Document& document, DocumentTerms document_terms);
 
     /// The document of the last assign() was handed to the writer (added, or replacing the
     /// article of replacing()): later candidates include it.
@@ -275,8 +277,8 @@ private:
     using DocidList = std::shared_ptr<const std::vector<Xapian::docid>>;
     [[nodiscard]] const DocidList& window_postings(const std::string& term) const;
     void record(GroupingDecision decision);
-    /// Keeps @p pending, the article of @p document, as the batch's next (until written()).
-    void track(Pending pending, const Xapian::Document& document);
+    /// Keeps @p pending, the article of @p terms, as the batch's next (until written()).
+    void track(Pending pending, const DocumentTerms& terms);
     StoryProfile expand(const CompactProfile& profile) const;
     Member member_of(const Pending& pending) const;
     void label(Level level, const Ref& ref, const std::string& group);
