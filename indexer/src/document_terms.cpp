@@ -19,10 +19,8 @@ DocumentTerms read_document_terms(const Xapian::Document& document, bool for_gro
             if (terms.id_term.empty()) terms.id_term = std::move(name);
         } else if (!for_grouping) {
             continue;
-        } else if (name.starts_with(prefix::kStemmed)) {
-            if (wdf != 0 && name.size() > prefix::kStemmed.size()) {
-                terms.stems.add(name, wdf);
-            }
+        } else if (schema::is_stem_term(name)) {
+            if (wdf != 0) terms.stems.add(name, wdf);
         } else if (name.starts_with(prefix::kCopyAnchor)) {
             // Written as hex16 (add_grouping_features).
             const std::string_view hex = std::string_view(name).substr(prefix::kCopyAnchor.size());

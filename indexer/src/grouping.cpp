@@ -1244,17 +1244,12 @@ namespace {
 /// Entries of Grouper::m_committed_termfreq: bounded as committed_brief()'s memory is; the
 /// words read again are soon back.
 constexpr std::size_t kMaxCommittedTermfreqs = std::size_t{1} << 18;
-
-bool is_stem_term(std::string_view term) {
-    return term.size() > schema::prefix::kStemmed.size() &&
-           term.starts_with(schema::prefix::kStemmed);
-}
 }  // namespace
 
 Xapian::doccount Grouper::committed_termfreq(const std::string& term) const {
     auto committed = m_committed_termfreq.find(term);
     if (committed == m_committed_termfreq.end()) {
-        if (m_all_stems_known && is_stem_term(term)) return 0;
+        if (m_all_stems_known && schema::is_stem_term(term)) return 0;
         if (m_committed_termfreq.size() >= kMaxCommittedTermfreqs) {
             m_committed_termfreq.clear();
             m_all_stems_known = false;
@@ -1278,10 +1273,10 @@ Xapian::doccount Grouper::termfreq(const std::string& term) const {
 void Grouper::uncount_committed(Xapian::docid docid) {
     --m_doccount_delta;
     m_length_delta -= static_cast<std::int64_t>(m_committed.get_doclength(docid));
-    const std::string prefix(schema::prefix::kStemmed);
-    for_each_with_prefix(m_committed.termlist_begin(docid), m_committed.termlist_end(docid), prefix,
+    for_each_with_prefix(m_committed.termlist_begin(docid), m_committed.termlist_end(docid),
+                         std::string(schema::prefix::kStemmed),
                          [&](const std::string& name, const Xapian::TermIterator&) {
-                             if (name.size() > prefix.size()) --m_termfreq_delta[name];
+                             if (schema::is_stem_term(name)) --m_termfreq_delta[name];
                          });
 }
 
@@ -1459,7 +1454,7 @@ void Grouper::committed() {
     std::vector<std::string> new_stems;
     if (m_all_stems_known) {
         const auto add_new = [&](const std::string& term) {
-            if (is_stem_term(term) && m_committed_termfreq.count(term) == 0) {
+            if (schema::is_stem_term(term) && m_committed_termfreq.count(term) == 0) {
                 new_stems.push_back(term);
             }
         };
@@ -1471,7 +1466,7 @@ void Grouper::committed() {
         }
     }
     for (auto entry = m_committed_termfreq.begin(); entry != m_committed_termfreq.end();) {
-        if (is_stem_term(entry->first)) {
+        if (schema::is_stem_term(entry->first)) {
             entry->second = termfreq(entry->first);  // finds this entry: nothing is inserted
             ++entry;
         } else {

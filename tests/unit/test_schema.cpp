@@ -18,6 +18,15 @@ TEST_CASE("source terms fold case, accents and spacing so filters meet the store
     CHECK(schema::source_term("Zürcher Zeitung") == "XSRCzurcher zeitung");
 }
 
+TEST_CASE("a stem term is the stem prefix with a stem after it, in the body or the headline") {
+    CHECK(schema::is_stem_term("Ztalk"));
+    CHECK(schema::is_stem_term("ZStalk"));
+    CHECK_FALSE(schema::is_stem_term("Z"));
+    CHECK_FALSE(schema::is_stem_term("talk"));
+    CHECK_FALSE(schema::is_stem_term("Stalk"));
+    CHECK_FALSE(schema::is_stem_term("XCAZ"));
+}
+
 TEST_CASE("id terms stay within Xapian's term limit and stay unique") {
     const std::string long_a = "https://example.com/" + std::string(300, 'a') + "/1";
     const std::string long_b = "https://example.com/" + std::string(300, 'a') + "/2";

@@ -97,6 +97,11 @@ enum Slot : Xapian::valueno {
     kSlotStoryProfile = 7,
 };
 
+/// Whether @p term is a stem term: prefix::kStemmed and a stem after it.
+inline bool is_stem_term(std::string_view term) noexcept {
+    return term.size() > prefix::kStemmed.size() && term.starts_with(prefix::kStemmed);
+}
+
 /// Terms longer than this are not indexed (Xapian's limit is 245 bytes; longer "words" are URLs,
 /// base64 or markup debris that nobody searches for).
 inline constexpr std::size_t kMaxWordBytes = 64;
