@@ -2053,18 +2053,32 @@ void Grouper::assign(Xapian::Document& document, DocumentTerms document_terms) {
             enquire.set_query(query);
             const StoryCandidateWeight weight(average_length);
             enquire.set_weighting_scheme(weight);
-            // Twice as many as are checked: ties at the cut are settled by article id below.
+            // Twice as many as are checked: ties at the cut are settled by article id below,
+            // and Xapian settles them by document id. So when the page's last score is also
+            // the score of the last one checked, a committed article of that score left out
+            // by Xapian could be one the ids would choose: every article of that score is
+            // taken then (short articles score alike: BM25's length floor).
             // Documents this batch deleted or replaced are passed over (not by a MatchDecider:
             // over an archive's shards it is shown shard-local document ids).
             const Xapian::doccount page = static_cast<Xapian::doccount>(2 * wanted);
-            for (Xapian::doccount first = 0, accepted = 0; accepted < page; first += page) {
-                const Xapian::MSet mset = enquire.get_mset(first, page);
-                for (auto hit = mset.begin(); hit != mset.end() && accepted < page; ++hit) {
+            std::optional<std::int64_t> tie;  ///< the score whose articles are all taken
+            Xapian::doccount accepted = 0;
+            for (Xapian::doccount first = 0, size = page; page > 0;) {
+                const Xapian::MSet mset = enquire.get_mset(first, size);
+                bool done = mset.size() < size;
+                for (auto hit = mset.begin(); hit != mset.end(); ++hit) {
+                    const std::int64_t score = comparable_score(hit.get_weight());
+                    if (accepted >= page && (!tie || score != *tie)) {
+                        done = true;
+                        break;
+                    }
                     if (!committed_candidate(*hit)) continue;
-                    ranked.push_back({comparable_score(hit.get_weight()), {}, *hit});
-                    ++accepted;
+                    ranked.push_back({score, {}, *hit});
+                    if (++accepted == page && ranked[wanted - 1].score == score) tie = score;
                 }
-                if (mset.size() < page) break;
+                if (done || (accepted >= page && !tie)) break;
+                first += size;
+                if (tie) size *= 2;  // a long tie is read in fewer, larger pages
             }
         }
         if (!m_pending.empty()) {

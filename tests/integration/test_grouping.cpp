@@ -449,6 +449,89 @@ std::string jsonl_record(const std::string& id, const std::string& date, const s
 
 }  // namespace
 
+namespace {
+
+/// A made-up word, different for every @p n below 10^syllables: syllables that English
+/// stemming leaves alone.
+std::string made_up_word(char initial, std::size_t n, int syllables) {
+    static const char* const kSyllables[] = {"ba", "ko", "du", "mi", "pa",
+                                             "lo", "ru", "ti", "na", "go"};
+    std::string word(1, initial);
+    for (int k = 0; k < syllables; ++k, n /= 10) word += kSyllables[n % 10];
+    return word;
+}
+
+std::string english_record(const std::string& id, const std::string& title,
+                           const std::string& text) {
+    return nlohmann::json{{"id", id},     {"date", "2026-03-02"}, {"title", title},
+                          {"text", text}, {"language", "en"}}
+               .dump() +
+           "\n";
+}
+
+}  // namespace
+
+TEST_CASE("story candidates tied beyond the committed page are settled by article id as in "
+          "memory") {
+    // Short articles score alike on the same words (BM25's length floor). Twenty of them tie
+    // on the new article's query words; Xapian returns the committed ones by document id and
+    // the grouper takes twice the candidates it checks, then settles ties by article id. Here
+    // the article of the smallest id was written last (the highest document id), beyond
+    // Xapian's page, and it is the new article's story: with every article in memory it is
+    // checked, and it must be with every article committed too.
+    TempDir dir;
+    const std::string shared = "harbour strike dockers union wages rotterdam";
+    std::string records;
+    // Long articles raise the average length, so that the short ones sit on the floor.
+    for (std::size_t p = 0; p < 3; ++p) {
+        std::string text;
+        for (std::size_t w = 0; w < 3000; ++w) text += made_up_word('p', p * 3000 + w, 4) + " ";
+        records += english_record("long-" + std::to_string(p), made_up_word('h', p, 2), text);
+    }
+    // t01 ... t20, each the shared words and twenty of its own (too little in common for one
+    // story), written from t20 down to t01.
+    const auto own_words = [](std::size_t t) {
+        std::vector<std::string> words;
+        for (std::size_t w = 0; w < 20; ++w) words.push_back(made_up_word('v', t * 20 + w, 3));
+        return words;
+    };
+    const auto short_id = [](std::size_t t) {
+        return std::string(t < 10 ? "t0" : "t") + std::to_string(t);
+    };
+    for (std::size_t t = 20; t >= 1; --t) {
+        std::string text = shared;
+        for (const auto& word : own_words(t)) text += " " + word;
+        records += english_record(short_id(t), made_up_word('k', t, 2), text);
+    }
+    // The new article: the shared words three times each (its query: they outweigh the rest),
+    // and t01's own words, reversed so that it is no copy of t01.
+    std::string text;
+    for (const char* word : {"harbour", "strike", "dockers", "union", "wages", "rotterdam"}) {
+        for (int k = 0; k < 3; ++k) text += std::string(word) + " ";
+    }
+    auto words = own_words(1);
+    for (auto word = words.rbegin(); word != words.rend(); ++word) text += *word + " ";
+    records += english_record("new", "Dockers strike", text);
+    write_file(dir / "in" / "articles.jsonl", records);
+
+    indexer::IndexOptions per_article;
+    per_article.batch_articles = 1;
+    indexer::IndexOptions one_batch;
+    one_batch.batch_articles = 1'000'000;
+    index_into((dir / "per_article").string(), {(dir / "in").string()}, per_article);
+    index_into((dir / "one_batch").string(), {(dir / "in").string()}, one_batch);
+    const auto committed = groups_of((dir / "per_article").string());
+    const auto in_memory = groups_of((dir / "one_batch").string());
+    REQUIRE(committed.size() == 24);
+    CHECK(in_memory.at("new").story == in_memory.at("t01").story);
+    CHECK(committed.at("new").story == committed.at("t01").story);
+    // The short articles are stories of their own: the tie is among different stories.
+    CHECK(committed.at("t01").story != committed.at("t02").story);
+    for (const auto& entry : committed) {
+        CHECK_MESSAGE(in_memory.at(entry.first).story == entry.second.story, entry.first);
+    }
+}
+
 TEST_CASE("a batch that deletes, replaces and repeats articles groups as commits after every file") {
     // The grouper does not read the writable database: it sees the last commit plus its own
     // record of the batch (deletions, replacements, relabels, records, statistics). One batch
