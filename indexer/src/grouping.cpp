@@ -1472,13 +1472,15 @@ void Grouper::committed() {
     std::vector<std::pair<std::string, Xapian::doccount>> new_stems;
     const auto carry = [&](const std::string& term) {
         if (!schema::is_stem_term(term)) return;
+        const auto entry = m_committed_termfreq.find(term);
+        // Not remembered: read in the new view when asked for (not now, in the old one).
+        if (entry == m_committed_termfreq.end() && !m_all_stems_known) return;
+        // Reads the entry, or (every stem known) 0 for a stem the view lacks: inserts nothing.
         const Xapian::doccount frequency = termfreq(term);
-        if (const auto entry = m_committed_termfreq.find(term);
-            entry != m_committed_termfreq.end()) {
+        if (entry != m_committed_termfreq.end()) {
             entry->second = frequency;
-        } else if (m_all_stems_known) {
-            // termfreq() was the batch's count alone: the committed view had none of it.
-            new_stems.emplace_back(term, frequency);
+        } else {
+            new_stems.emplace_back(term, frequency);  // the batch's count alone
         }
     };
     for (const auto& [term, stem] : m_pending_stem) carry(term);
