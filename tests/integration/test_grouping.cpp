@@ -439,17 +439,15 @@ std::map<std::string, std::string> group_records(const std::string& path) {
     return out;
 }
 
+/// A JSON Lines record; @p language, when given, is the record's own (not detected).
 std::string jsonl_record(const std::string& id, const std::string& date, const std::string& title,
-                         const std::vector<std::string>& body) {
+                         const std::vector<std::string>& body, const std::string& language = "") {
     std::string text;
     for (const auto& paragraph : body) text += paragraph + "\n\n";
-    return nlohmann::json{{"id", id}, {"date", date}, {"title", title}, {"text", text}}.dump() +
-           "\n";
+    nlohmann::json record{{"id", id}, {"date", date}, {"title", title}, {"text", text}};
+    if (!language.empty()) record["language"] = language;
+    return record.dump() + "\n";
 }
-
-}  // namespace
-
-namespace {
 
 /// A made-up word, different for every @p n below 10^syllables: syllables that English
 /// stemming leaves alone.
@@ -459,14 +457,6 @@ std::string made_up_word(char initial, std::size_t n, int syllables) {
     std::string word(1, initial);
     for (int k = 0; k < syllables; ++k, n /= 10) word += kSyllables[n % 10];
     return word;
-}
-
-std::string english_record(const std::string& id, const std::string& title,
-                           const std::string& text) {
-    return nlohmann::json{{"id", id},     {"date", "2026-03-02"}, {"title", title},
-                          {"text", text}, {"language", "en"}}
-               .dump() +
-           "\n";
 }
 
 }  // namespace
@@ -486,7 +476,8 @@ TEST_CASE("story candidates tied beyond the committed page are settled by articl
     for (std::size_t p = 0; p < 3; ++p) {
         std::string text;
         for (std::size_t w = 0; w < 3000; ++w) text += made_up_word('p', p * 3000 + w, 4) + " ";
-        records += english_record("long-" + std::to_string(p), made_up_word('h', p, 2), text);
+        records += jsonl_record("long-" + std::to_string(p), "2026-03-02", made_up_word('h', p, 2),
+                                {text}, "en");
     }
     // t01 ... t20, each the shared words and twenty of its own (too little in common for one
     // story), written from t20 down to t01.
@@ -501,7 +492,7 @@ TEST_CASE("story candidates tied beyond the committed page are settled by articl
     for (std::size_t t = 20; t >= 1; --t) {
         std::string text = shared;
         for (const auto& word : own_words(t)) text += " " + word;
-        records += english_record(short_id(t), made_up_word('k', t, 2), text);
+        records += jsonl_record(short_id(t), "2026-03-02", made_up_word('k', t, 2), {text}, "en");
     }
     // The new article: the shared words three times each (its query: they outweigh the rest),
     // and t01's own words, reversed so that it is no copy of t01.
@@ -511,7 +502,7 @@ TEST_CASE("story candidates tied beyond the committed page are settled by articl
     }
     auto words = own_words(1);
     for (auto word = words.rbegin(); word != words.rend(); ++word) text += *word + " ";
-    records += english_record("new", "Dockers strike", text);
+    records += jsonl_record("new", "2026-03-02", "Dockers strike", {text}, "en");
     write_file(dir / "in" / "articles.jsonl", records);
 
     indexer::IndexOptions per_article;
