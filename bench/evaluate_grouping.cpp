@@ -409,6 +409,10 @@ int main(int argc, char** argv) {
                    "Story cosine threshold, both dated");
     app.add_option("--story-threshold-undated", grouping.story_threshold_undated,
                    "Story cosine threshold, either undated");
+    app.add_option("--story-threshold-long", grouping.story_threshold_long,
+                   "Story cosine threshold, both dated and both long");
+    app.add_option("--story-long-terms", grouping.story_long_terms,
+                   "Story: profile terms from which an article counts as long");
     app.add_option("--story-window", grouping.story_window_days, "Story date window, days");
     app.add_option("--copy-window", grouping.copy_window_days, "Copy date window, days");
     app.add_option("--copy-jaccard", grouping.copy_jaccard, "Copy: Jaccard threshold");

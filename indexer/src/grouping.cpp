@@ -806,11 +806,14 @@ bool for_each_profile_term(std::string_view data, Visit&& visit) {
 
 /// story_similarity(@p profile, decode_profile(@p stored)) without building the map: the shared
 /// terms' products summed in string order, both being in string order. 0 for bad data, as the
-/// empty profile decode_profile() gives it.
-double story_similarity(const StoryProfile& profile, std::string_view stored) {
+/// empty profile decode_profile() gives it. @p stored_terms: the stored profile's size.
+double story_similarity(const StoryProfile& profile, std::string_view stored,
+                        std::size_t& stored_terms) {
     double dot = 0;
     auto own = profile.begin();
+    stored_terms = 0;
     const bool whole = for_each_profile_term(stored, [&](const std::string& term, double weight) {
+        ++stored_terms;
         while (own != profile.end() && own->first < term) ++own;
         if (own != profile.end() && own->first == term) dot += own->second * weight;
     });
@@ -1794,12 +1797,17 @@ bool Grouper::linked(Level level, const Member& a, const Member& b) const {
     }
     if (!a.copy_group.empty() && a.copy_group == b.copy_group) return true;
     return within_days(a.time, b.time, m_options.story_window_days) &&
-           story_similarity(a.profile, b.profile) >= story_threshold(a.time, b.time);
+           story_similarity(a.profile, b.profile) >=
+               story_threshold(a.time, b.time, a.profile.size(), b.profile.size());
 }
 
-double Grouper::story_threshold(std::optional<double> a, std::optional<double> b) const {
+double Grouper::story_threshold(std::optional<double> a, std::optional<double> b,
+                                std::size_t a_terms, std::size_t b_terms) const {
     // Two dated reports within the window already agree on when: the text needs to agree less.
-    return a && b ? m_options.story_threshold : m_options.story_threshold_undated;
+    if (!a || !b) return m_options.story_threshold_undated;
+    const bool long_profiles =
+        a_terms >= m_options.story_long_terms && b_terms >= m_options.story_long_terms;
+    return long_profiles ? m_options.story_threshold_long : m_options.story_threshold;
 }
 
 bool Grouper::founder_alike(const std::string& story_group, const Member& article) {
@@ -2132,10 +2140,12 @@ void Grouper::assign(Xapian::Document& document, DocumentTerms document_terms) {
         ranked.resize(keep);
 
         std::vector<Verified> stories;
-        const auto consider = [&](double similarity, std::optional<double> time,
-                                  const std::string& group) {
+        const auto consider = [&](double similarity, std::size_t profile_terms,
+                                  std::optional<double> time, const std::string& group) {
             ++decision.story_candidates;
-            if (similarity < story_threshold(self.time, time)) return;
+            if (similarity < story_threshold(self.time, time, self.profile.size(), profile_terms)) {
+                return;
+            }
             if (!within_days(self.time, time, m_options.story_window_days)) return;
             if (!group.empty()) stories.push_back({group, {}, similarity});
         };
@@ -2151,15 +2161,22 @@ void Grouper::assign(Xapian::Document& document, DocumentTerms document_terms) {
         for (const Ranked& hit : ranked) {
             if (hit.docid != 0) {
                 const Retained* kept = retained(hit.docid);
-                consider(kept != nullptr
-                             ? similarity_to(kept->profile)
-                             : story_similarity(profile, committed_document(hit.docid)
-                                                             .get_value(schema::kSlotStoryProfile)),
-                         committed_brief(hit.docid).time, committed_labels(hit.docid).second);
+                std::size_t profile_terms = 0;
+                const double similarity =
+                    kept != nullptr
+                        ? similarity_to(kept->profile)
+                        : story_similarity(profile,
+                                           committed_document(hit.docid)
+                                               .get_value(schema::kSlotStoryProfile),
+                                           profile_terms);
+                if (kept != nullptr) profile_terms = kept->profile.size();
+                consider(similarity, profile_terms, committed_brief(hit.docid).time,
+                         committed_labels(hit.docid).second);
                 continue;
             }
             const Pending& candidate = m_pending[hit.pending];
-            consider(similarity_to(candidate.profile), candidate.time, candidate.story_group);
+            consider(similarity_to(candidate.profile), candidate.profile.size(), candidate.time,
+                     candidate.story_group);
         }
         for (const auto& [term, weight] : own) m_own_weight[term] = 0.0;
 

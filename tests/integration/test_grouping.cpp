@@ -116,6 +116,40 @@ TEST_CASE("the corpus's wire copies form exactly their groups, and the follow-up
     CHECK(record["earliest"] == schema::id_term(corpus_id("wire/afp_rotterdam_strike.txt")));
 }
 
+TEST_CASE("the corpus's independent write-ups of an event join its story, as long reports") {
+    // corpus/README.md: the Lowlands Herald's feature on the Rotterdam strike, a day after the
+    // wire story, shares its facts and names but no sentences; Iberia Today's clean-up report
+    // is two days after Reuters' Valencia floods. Long reports each bring many words of their
+    // own, so their cosine (0.24-0.29 for the feature) is under the threshold of short ones.
+    const std::string feature =
+        "https://www.lowlandsherald.nl/en/economy/rotterdam-port-strike-silent-cranes";
+    const std::string strike = corpus_id("wire/afp_rotterdam_strike.txt");
+    const std::string clean_up =
+        "https://www.iberiatoday.com/spain/valencia/alzira-volunteers-clean-up";
+    const std::string floods = corpus_id("wire/reuters_valencia_floods.txt");
+
+    TempDir dir;
+    const std::string db = (dir / "db").string();
+    index_into(db, {(test::source_dir() / "corpus").string()}, corpus_options(2));
+    const auto groups = groups_of(db);
+    CHECK(groups.at(feature).story == groups.at(strike).story);
+    CHECK(groups.at(feature).copy != groups.at(strike).copy);
+    CHECK(Xapian::Database(db).get_termfreq(schema::story_group_term(groups.at(strike).story)) ==
+          7);  // the six copies and the feature
+    CHECK(groups.at(clean_up).story == groups.at(floods).story);
+    CHECK(groups.at(clean_up).copy != groups.at(floods).copy);
+
+    // The same articles, with no report counted as long: the short reports' threshold keeps
+    // them apart.
+    indexer::IndexOptions options = corpus_options(2);
+    options.grouping.story_long_terms = 1000;  // more than a profile holds
+    const std::string strict_db = (dir / "strict").string();
+    index_into(strict_db, {(test::source_dir() / "corpus").string()}, options);
+    const auto strict = groups_of(strict_db);
+    CHECK(strict.at(feature).story != strict.at(strike).story);
+    CHECK(strict.at(clean_up).story != strict.at(floods).story);
+}
+
 TEST_CASE("group ids do not depend on the number of threads") {
     TempDir dir;
     index_into((dir / "one").string(), {(test::source_dir() / "corpus").string()},

@@ -52,6 +52,11 @@ struct GroupingOptions {
     // with the founder of its story.
     double story_threshold = 0.30;          ///< both articles dated (the window is evidence)
     double story_threshold_undated = 0.54;  ///< either undated: the text alone must carry it
+    /// Both dated and both long (profiles of at least story_long_terms terms): two full
+    /// write-ups of one event each bring many words of their own (colour, quotes,
+    /// background), which lower their cosine; short template reports keep story_threshold.
+    double story_threshold_long = 0.25;
+    std::size_t story_long_terms = 100;
     std::size_t story_candidates = 8;
     int story_window_days = 3;
 };
@@ -269,7 +274,10 @@ private:
     bool linked(Level level, const Member& a, const Member& b) const;
     bool founders_match(Level level, const std::string& group_a, const std::string& group_b);
     bool founder_alike(const std::string& story_group, const Member& article);
-    double story_threshold(std::optional<double> a, std::optional<double> b) const;
+    /// The cosine two profiles of @p a_terms and @p b_terms terms, of articles published at
+    /// @p a and @p b, need to be one story.
+    double story_threshold(std::optional<double> a, std::optional<double> b, std::size_t a_terms,
+                           std::size_t b_terms) const;
     /// The committed articles within the story window (story_window_days) of @p time, and the
     /// undated; an empty query if the committed view has none.
     Xapian::Query window_filter(std::optional<double> time) const;
