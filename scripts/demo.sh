@@ -15,7 +15,8 @@ search() {
   echo "== wiredesk-search --db $db $*"
   build/bin/wiredesk-search --db "$db" "$@" || true  # exit code 3 (no results) is not a failure
 }
-# One AFP story republished by five outlets shows once, its copies named.
+# One AFP story republished by five outlets shows once, with another paper's own report of
+# the same strike: one story, its reports named.
 search --limit 3 'rotterdam strike'
 # A name finds its spelling variants (Zelensky, Zelenskyy); filters and facets narrow it down.
 search --no-facets 'zelensky date:2026-01-01..2026-01-31'
