@@ -2160,16 +2160,16 @@ void Grouper::assign(Xapian::Document& document, DocumentTerms document_terms) {
         };
         for (const Ranked& hit : ranked) {
             if (hit.docid != 0) {
-                const Retained* kept = retained(hit.docid);
                 std::size_t profile_terms = 0;
-                const double similarity =
-                    kept != nullptr
-                        ? similarity_to(kept->profile)
-                        : story_similarity(profile,
-                                           committed_document(hit.docid)
-                                               .get_value(schema::kSlotStoryProfile),
-                                           profile_terms);
-                if (kept != nullptr) profile_terms = kept->profile.size();
+                double similarity = 0;
+                if (const Retained* kept = retained(hit.docid)) {
+                    similarity = similarity_to(kept->profile);
+                    profile_terms = kept->profile.size();
+                } else {
+                    similarity = story_similarity(
+                        profile, committed_document(hit.docid).get_value(schema::kSlotStoryProfile),
+                        profile_terms);
+                }
                 consider(similarity, profile_terms, committed_brief(hit.docid).time,
                          committed_labels(hit.docid).second);
                 continue;
